@@ -1,0 +1,5 @@
+//! The `partnerdocs` command.
+
+fn main() -> std::process::ExitCode {
+    partnerdocs::cli::main()
+}
