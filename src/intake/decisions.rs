@@ -6,7 +6,7 @@ use crate::intake::field::DecisionField;
 use crate::intake::header::ColumnMap;
 use crate::intake::problem::Problem;
 use crate::intake::record::{Decision, Source};
-use crate::intake::sheets::Table;
+use crate::intake::sheets::Sheet;
 use crate::intake::value;
 
 /// A Decisions row and the partnership it belongs to.
@@ -16,14 +16,13 @@ pub struct DecisionRow {
     pub decision: Decision,
 }
 
-/// Checks the range's row `index` of a Decisions sheet.
+/// Checks row number `row` of a Decisions sheet.
 pub fn read_decision(
-    table: &Table,
+    sheet: &Sheet,
     map: &ColumnMap<DecisionField>,
-    index: usize,
+    row: u32,
     cells: &[Data],
 ) -> Result<DecisionRow, Vec<Problem>> {
-    let row = table.row_number(index);
     let mut problems = Vec::new();
     let mut read = |field: DecisionField| -> String {
         let Some((column, header)) = map.find(field) else {
@@ -31,8 +30,8 @@ pub fn read_decision(
         };
         let cell = cells.get(column).unwrap_or(&Data::Empty);
         let problem = |problem: String, hint: &str| Problem {
-            file: table.file.clone(),
-            sheet: table.sheet.clone(),
+            file: sheet.file.clone(),
+            sheet: sheet.sheet.clone(),
             row: Some(row),
             column: header.to_string(),
             value: value::clean_text(&value::display(cell)),
@@ -60,7 +59,7 @@ pub fn read_decision(
         district_role: read(DecisionField::DistrictRole),
         partner_role: read(DecisionField::PartnerRole),
         notes: read(DecisionField::Notes),
-        source: Source { file: table.file.clone(), sheet: table.sheet.clone(), row },
+        source: Source { file: sheet.file.clone(), sheet: sheet.sheet.clone(), row },
     };
     if problems.is_empty() {
         Ok(DecisionRow { partnership_id, decision })

@@ -1,6 +1,6 @@
 //! Finding the header row and matching its headers to schema fields.
 
-use calamine::{Data, Range};
+use calamine::Data;
 
 use crate::intake::field::normalize_header;
 use crate::intake::value;
@@ -18,8 +18,8 @@ pub struct KnownColumn<F> {
 /// Where each field sits in a sheet.
 #[derive(Debug, Clone)]
 pub struct ColumnMap<F> {
-    /// The header's row index inside the range.
-    pub header_index: usize,
+    /// The header's row number as the spreadsheet shows it.
+    pub header_row: u32,
     /// Each matched field, its column index and its header as written.
     pub columns: Vec<(F, usize, String)>,
     /// Columns the schema does not know: index and header as written.
@@ -41,29 +41,27 @@ pub enum HeaderError {
     /// No row among those searched names enough fields.
     NotFound { searched: usize },
     /// The header row lacks required fields: each with the closest header found.
-    Missing { row_index: usize, missing: Vec<(&'static str, Option<String>)> },
+    Missing { header_row: u32, missing: Vec<(&'static str, Option<String>)> },
 }
 
-/// Looks through the first `search_rows` rows for the one naming the most fields.
+/// Looks through `rows` (the top of a sheet, numbered) for the one naming the most fields.
 ///
 /// A row must name at least two fields to count as a header; ties go to the higher row.
 pub fn find_header<F: Copy + PartialEq>(
-    range: &Range<Data>,
-    search_rows: usize,
+    rows: &[(u32, Vec<Data>)],
     known: &[KnownColumn<F>],
 ) -> Result<ColumnMap<F>, HeaderError> {
-    let mut best: Option<(usize, usize)> = None;
-    for (index, row) in range.rows().take(search_rows).enumerate() {
-        let matched = row.iter().filter(|cell| match_cell(cell, known).is_some()).count();
+    let mut best: Option<(&(u32, Vec<Data>), usize)> = None;
+    for row in rows {
+        let matched = row.1.iter().filter(|cell| match_cell(cell, known).is_some()).count();
         if matched >= 2 && best.is_none_or(|(_, most)| matched > most) {
-            best = Some((index, matched));
+            best = Some((row, matched));
         }
     }
-    let Some((header_index, _)) = best else {
-        return Err(HeaderError::NotFound { searched: search_rows.min(range.height()) });
+    let Some(((header_row, cells), _)) = best else {
+        return Err(HeaderError::NotFound { searched: rows.len() });
     };
-    let row: Vec<&Data> = range.rows().nth(header_index).into_iter().flatten().collect();
-    let map = map_columns(header_index, &row, known);
+    let map = map_columns(*header_row, cells, known);
 
     let missing: Vec<_> = known
         .iter()
@@ -73,18 +71,18 @@ pub fn find_header<F: Copy + PartialEq>(
     if missing.is_empty() {
         Ok(map)
     } else {
-        Err(HeaderError::Missing { row_index: header_index, missing })
+        Err(HeaderError::Missing { header_row: *header_row, missing })
     }
 }
 
 /// Matches every cell of the header row to a field, an extra column or nothing.
 fn map_columns<F: Copy + PartialEq>(
-    header_index: usize,
-    row: &[&Data],
+    header_row: u32,
+    row: &[Data],
     known: &[KnownColumn<F>],
 ) -> ColumnMap<F> {
     let mut map = ColumnMap {
-        header_index,
+        header_row,
         columns: Vec::new(),
         extras: Vec::new(),
         repeated: Vec::new(),
@@ -144,17 +142,15 @@ fn closest_header<F>(
 mod tests {
     use super::*;
 
-    fn sheet(rows: &[&[&str]]) -> Range<Data> {
-        let width = rows.iter().map(|row| row.len()).max().unwrap_or(1) as u32;
-        let mut range = Range::new((0, 0), (rows.len() as u32 - 1, width - 1));
-        for (r, row) in rows.iter().enumerate() {
-            for (c, text) in row.iter().enumerate() {
-                if !text.is_empty() {
-                    range.set_value((r as u32, c as u32), Data::String(text.to_string()));
-                }
-            }
-        }
-        range
+    fn sheet(rows: &[&[&str]]) -> Vec<(u32, Vec<Data>)> {
+        let cell = |text: &&str| match text {
+            &"" => Data::Empty,
+            text => Data::String(text.to_string()),
+        };
+        rows.iter()
+            .zip(1..)
+            .map(|(row, number)| (number, row.iter().map(cell).collect()))
+            .collect()
     }
 
     fn known() -> Vec<KnownColumn<u8>> {
@@ -182,8 +178,8 @@ mod tests {
             &["Partnership ID", "Principal or administrator", "Grant code"],
             &["P-1", "Ms. Lee", "G7"],
         ]);
-        let map = find_header(&range, 10, &known()).unwrap();
-        assert_eq!(map.header_index, 2);
+        let map = find_header(&range, &known()).unwrap();
+        assert_eq!(map.header_row, 3);
         assert_eq!(map.find(2), Some((1, "Principal or administrator")));
         assert_eq!(map.extras, [(2, "Grant code".to_string())]);
     }
@@ -191,11 +187,11 @@ mod tests {
     #[test]
     fn missing_columns_name_the_closest_header() {
         let range = sheet(&[&["PARTNERSHIP-ID", "Distrct Lead", "Notes"]]);
-        let err = find_header(&range, 10, &known()).unwrap_err();
+        let err = find_header(&range, &known()).unwrap_err();
         assert_eq!(
             err,
             HeaderError::Missing {
-                row_index: 0,
+                header_row: 1,
                 missing: vec![("district_lead", Some("Distrct Lead".to_string()))]
             }
         );
@@ -205,7 +201,7 @@ mod tests {
     fn a_sheet_without_headers_is_refused() {
         let range = sheet(&[&["Budget", "2027"], &["Books", "500"]]);
         assert_eq!(
-            find_header(&range, 10, &known()).unwrap_err(),
+            find_header(&range, &known()).unwrap_err(),
             HeaderError::NotFound { searched: 2 }
         );
     }

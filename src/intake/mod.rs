@@ -8,6 +8,7 @@ mod field;
 mod files;
 mod header;
 mod problem;
+mod reader;
 mod record;
 mod row;
 mod sheets;
@@ -26,11 +27,8 @@ pub use record::{DataShared, Decision, Money, Partnership, ProgramScope, Source}
 
 use crate::config::{Config, IntakeConfig};
 use decisions::DecisionRow;
-use header::{ColumnMap, HeaderError, KnownColumn};
-use sheets::Table;
-
-/// How many rows are checked in parallel at a time.
-const ROW_CHUNK: usize = 2048;
+use header::KnownColumn;
+use reader::{DecisionRows, PartnershipRows, SheetReader};
 
 /// The intake stage could not start at all.
 #[derive(Debug, thiserror::Error)]
@@ -163,145 +161,66 @@ fn read_file(input: &InputFile, config: &IntakeConfig, columns: &Columns) -> Fil
         max_file_bytes: config.max_file_mb.saturating_mul(1_000_000),
         max_unzipped_bytes: config.max_unzipped_mb.saturating_mul(1_000_000),
     };
-    let tables =
-        files::check_file(input, limits).and_then(|()| sheets::read_tables(input, config));
-    let tables = match tables {
-        Ok(tables) => tables,
-        Err(problem) => {
-            warn!(file = %input.name, "{}", problem.problem);
-            result.failed = true;
-            result.problems.push(problem);
-            return result;
+    if let Err(problem) = files::check_file(input, limits) {
+        return failed_file(result, input, problem);
+    }
+
+    let search = config.header_search_rows;
+    let mut partnerships = SheetReader::new(
+        &columns.partnerships,
+        search,
+        reader::check_partnerships,
+        PartnershipRows::default(),
+    );
+    let mut decisions = SheetReader::new(
+        &columns.decisions,
+        search,
+        reader::check_decisions,
+        DecisionRows::default(),
+    );
+    let read = sheets::read_input(input, config, &mut partnerships, &mut decisions);
+
+    let partnerships = partnerships.finish();
+    let rows = partnerships.out;
+    result.partnerships = rows.partnerships;
+    result.partnerships.shrink_to_fit();
+    result.problems = rows.problems;
+    result.rejected_ids = rows.rejected_ids;
+    result.rows_read = rows.rows_read;
+    result.rows_rejected = rows.rows_rejected;
+    if let (Some(sheet), Some(header)) = (&partnerships.sheet, &partnerships.header) {
+        match header {
+            Ok(map) => result.warnings.extend(reader::header_warnings(sheet, map)),
+            Err(err) => {
+                result.failed = true;
+                result.problems.push(reader::header_problem(sheet, err));
+            }
         }
-    };
-    result.warnings = tables.warnings;
-    read_partnership_rows(&tables.partnerships, config, columns, &mut result);
-    if let Some(table) = &tables.decisions {
-        read_decision_rows(table, config, columns, &mut result);
+    }
+
+    let decisions = decisions.finish();
+    result.decisions = decisions.out.rows;
+    result.problems.extend(decisions.out.problems);
+    if let (Some(sheet), Some(header)) = (&decisions.sheet, &decisions.header) {
+        match header {
+            Ok(map) => result.warnings.extend(reader::header_warnings(sheet, map)),
+            Err(err) => result.problems.push(reader::header_problem(sheet, err)),
+        }
+    }
+
+    match read {
+        Ok(warnings) => result.warnings.extend(warnings),
+        Err(problem) => return failed_file(result, input, problem),
     }
     result
 }
 
-fn read_partnership_rows(
-    table: &Table,
-    config: &IntakeConfig,
-    columns: &Columns,
-    result: &mut FileIntake,
-) {
-    let Some(map) = find_columns(table, config, &columns.partnerships, result) else {
-        result.failed = true;
-        return;
-    };
-    let id_column = map.find(Field::PartnershipId).map(|(index, _)| index);
-    let rows = data_rows(table, &map);
-    result.rows_read = rows.len();
-
-    // Rows are checked in parallel a chunk at a time, so at most one chunk of results
-    // waits beside the accepted records.
-    result.partnerships.reserve_exact(rows.len());
-    for chunk in rows.chunks(ROW_CHUNK) {
-        let checked: Vec<_> = chunk
-            .par_iter()
-            .map(|&(index, cells)| row::read_partnership(table, &map, index, cells))
-            .collect();
-        for ((_, cells), outcome) in chunk.iter().zip(checked) {
-            match outcome {
-                Ok(partnership) => result.partnerships.push(partnership),
-                Err(problems) => {
-                    let id = id_column.and_then(|i| cells.get(i)).map(value::display);
-                    result.rejected_ids.extend(id.map(|id| id.trim().to_lowercase()));
-                    result.rows_rejected += 1;
-                    result.problems.extend(problems);
-                }
-            }
-        }
-    }
-    result.partnerships.shrink_to_fit();
-}
-
-fn read_decision_rows(
-    table: &Table,
-    config: &IntakeConfig,
-    columns: &Columns,
-    result: &mut FileIntake,
-) {
-    let Some(map) = find_columns(table, config, &columns.decisions, result) else {
-        return;
-    };
-    for (index, cells) in data_rows(table, &map) {
-        match decisions::read_decision(table, &map, index, cells) {
-            Ok(row) => result.decisions.push(row),
-            Err(problems) => result.problems.extend(problems),
-        }
-    }
-}
-
-/// The non-empty rows below the header, with their range indexes.
-fn data_rows<'a, F>(
-    table: &'a Table,
-    map: &ColumnMap<F>,
-) -> Vec<(usize, &'a [calamine::Data])> {
-    table
-        .range
-        .rows()
-        .enumerate()
-        .skip(map.header_index + 1)
-        .filter(|(_, cells)| !row::is_empty_row(cells))
-        .collect()
-}
-
-/// Finds the header row of a table, reporting the sheet when there is none.
-fn find_columns<F: Copy + PartialEq>(
-    table: &Table,
-    config: &IntakeConfig,
-    known: &[KnownColumn<F>],
-    result: &mut FileIntake,
-) -> Option<ColumnMap<F>> {
-    let sheet_problem =
-        |message: String| Problem::sheet(&table.file, &table.sheet, message);
-    match header::find_header(&table.range, config.header_search_rows, known) {
-        Ok(map) => {
-            for (header, name) in &map.repeated {
-                result.warnings.push(
-                    sheet_problem(format!(
-                        "column \"{header}\" names {name} again; it is ignored"
-                    ))
-                    .with_hint("remove or rename the repeated column"),
-                );
-            }
-            Some(map)
-        }
-        Err(HeaderError::NotFound { searched }) => {
-            let expected: Vec<&str> =
-                known.iter().filter(|c| c.required).map(|c| c.name).collect();
-            result.problems.push(
-                sheet_problem(format!("no header row found in the first {searched} rows"))
-                    .with_hint(format!(
-                        "the header row must name the columns: {}",
-                        expected.join(", ")
-                    )),
-            );
-            None
-        }
-        Err(HeaderError::Missing { row_index, missing }) => {
-            let listed: Vec<String> = missing
-                .iter()
-                .map(|(name, closest)| match closest {
-                    Some(header) => format!("{name} (closest header: \"{header}\")"),
-                    None => name.to_string(),
-                })
-                .collect();
-            let problem = Problem {
-                row: Some(table.row_number(row_index)),
-                ..sheet_problem(format!("missing required columns: {}", listed.join(", ")))
-            };
-            result.problems.push(problem.with_hint(
-                "rename the headers, or add the sheet's wording under [intake.aliases] \
-                 in partnerdocs.toml",
-            ));
-            None
-        }
-    }
+/// Records a file that could not be read (whatever it gave before failing is kept).
+fn failed_file(mut result: FileIntake, input: &InputFile, problem: Problem) -> FileIntake {
+    warn!(file = %input.name, "{}", problem.problem);
+    result.failed = true;
+    result.problems.push(problem);
+    result
 }
 
 /// Joins the files' results in file order: drops repeated IDs and attaches decisions.

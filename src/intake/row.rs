@@ -8,13 +8,13 @@ use crate::intake::field::Field;
 use crate::intake::header::ColumnMap;
 use crate::intake::problem::Problem;
 use crate::intake::record::{DataShared, Money, Partnership, ProgramScope, Source};
-use crate::intake::sheets::Table;
+use crate::intake::sheets::Sheet;
 use crate::intake::value::{self, BadValue};
 use crate::level::Level;
 
 /// Collects every problem of one row while its fields are read.
 pub struct RowCheck<'a> {
-    table: &'a Table,
+    sheet: &'a Sheet,
     map: &'a ColumnMap<Field>,
     cells: &'a [Data],
     row: u32,
@@ -22,14 +22,14 @@ pub struct RowCheck<'a> {
 }
 
 impl<'a> RowCheck<'a> {
-    /// Starts checking the range's row `index`.
+    /// Starts checking row number `row`.
     pub fn new(
-        table: &'a Table,
+        sheet: &'a Sheet,
         map: &'a ColumnMap<Field>,
-        index: usize,
+        row: u32,
         cells: &'a [Data],
     ) -> Self {
-        RowCheck { table, map, cells, row: table.row_number(index), problems: Vec::new() }
+        RowCheck { sheet, map, cells, row, problems: Vec::new() }
     }
 
     /// The cell of `field` and its header, when the sheet has the column.
@@ -45,8 +45,8 @@ impl<'a> RowCheck<'a> {
             None => (String::new(), field.name().to_string()),
         };
         self.problems.push(Problem {
-            file: self.table.file.clone(),
-            sheet: self.table.sheet.clone(),
+            file: self.sheet.file.clone(),
+            sheet: self.sheet.sheet.clone(),
             row: Some(self.row),
             column,
             value: value::clean_text(&value),
@@ -103,23 +103,14 @@ impl<'a> RowCheck<'a> {
     }
 }
 
-/// Whether every cell of a row is empty (such rows are skipped).
-pub fn is_empty_row(cells: &[Data]) -> bool {
-    cells.iter().all(|cell| match cell {
-        Data::Empty => true,
-        Data::String(text) => text.trim().is_empty(),
-        _ => false,
-    })
-}
-
-/// Checks the range's row `index`, returning the partnership or every problem found.
+/// Checks row number `row`, returning the partnership or every problem found.
 pub fn read_partnership(
-    table: &Table,
+    sheet: &Sheet,
     map: &ColumnMap<Field>,
-    index: usize,
+    row: u32,
     cells: &[Data],
 ) -> Result<Partnership, Vec<Problem>> {
-    let mut check = RowCheck::new(table, map, index, cells);
+    let mut check = RowCheck::new(sheet, map, row, cells);
     let partnership = read_fields(&mut check);
     match partnership {
         Some(partnership) if check.problems.is_empty() => Ok(partnership),
@@ -224,8 +215,8 @@ fn read_fields(check: &mut RowCheck<'_>) -> Option<Partnership> {
         extra: check.extras(),
         decisions: Vec::new(),
         source: Source {
-            file: check.table.file.clone(),
-            sheet: check.table.sheet.clone(),
+            file: check.sheet.file.clone(),
+            sheet: check.sheet.sheet.clone(),
             row: check.row,
         },
     })

@@ -1,52 +1,59 @@
 //! Reading a workbook or CSV file into the sheets the intake schema uses.
 
+use std::io::{Read, Seek};
 use std::path::{Path, PathBuf};
 
-use calamine::{Data, Range, Reader};
+use calamine::{Data, Reader};
 
 use crate::config::IntakeConfig;
 use crate::intake::files::{FileKind, InputFile};
 use crate::intake::problem::Problem;
 
-/// One sheet's cells, all formats alike (CSV cells are text).
-#[derive(Debug, Clone)]
-pub struct Table {
-    pub sheet: String,
-    /// The 0-based row the range starts at, so row numbers match the spreadsheet's.
-    pub first_row: u32,
-    pub range: Range<Data>,
-    /// The file the table came from, relative to the inputs folder.
+/// Where rows come from: the file (relative to the inputs folder) and the sheet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sheet {
     pub file: String,
+    pub sheet: String,
 }
 
-impl Table {
-    /// The row number the spreadsheet shows for the range's row `index`.
-    pub fn row_number(&self, index: usize) -> u32 {
-        self.first_row + index as u32 + 1
+impl Sheet {
+    /// A problem with this whole sheet.
+    pub fn problem(&self, message: impl Into<String>) -> Problem {
+        Problem::sheet(&self.file, &self.sheet, message)
     }
 }
 
-/// The sheets of one input file that partnerdocs reads.
-#[derive(Debug)]
-pub struct Tables {
-    pub partnerships: Table,
-    pub decisions: Option<Table>,
-    /// Things staff should know that did not stop the file from being read.
-    pub warnings: Vec<Problem>,
+/// Receives one sheet's non-empty rows in order, each with the row number staff see.
+pub trait RowSink {
+    /// The sheet whose rows follow.
+    fn start(&mut self, sheet: Sheet);
+    /// One row; cells past the last one filled are left out.
+    fn row(&mut self, number: u32, cells: Vec<Data>);
 }
 
-/// Reads the Partnerships sheet (and the Decisions sheet, if any) of one input file.
-pub fn read_tables(input: &InputFile, config: &IntakeConfig) -> Result<Tables, Problem> {
-    match input.kind {
-        FileKind::Csv => read_csv_tables(input),
-        _ => read_workbook_tables(input, config),
-    }
-}
-
-fn read_workbook_tables(
+/// Reads one input file, handing the Partnerships rows and the Decisions rows (if the file
+/// has any) to their sinks. Returns warnings that did not stop the file.
+///
+/// `.xlsx` and `.xlsm` sheets are streamed cell by cell, so a large workbook is never held
+/// in memory whole; the other formats are read a sheet at a time.
+pub fn read_input(
     input: &InputFile,
     config: &IntakeConfig,
-) -> Result<Tables, Problem> {
+    partnerships: &mut dyn RowSink,
+    decisions: &mut dyn RowSink,
+) -> Result<Vec<Problem>, Problem> {
+    match input.kind {
+        FileKind::Csv => read_csv_input(input, partnerships, decisions),
+        _ => read_workbook(input, config, partnerships, decisions).map(|()| Vec::new()),
+    }
+}
+
+fn read_workbook(
+    input: &InputFile,
+    config: &IntakeConfig,
+    partnerships: &mut dyn RowSink,
+    decisions: &mut dyn RowSink,
+) -> Result<(), Problem> {
     let mut workbook = calamine::open_workbook_auto(&input.path)
         .map_err(|err| workbook_problem(input, err))?;
     let names = workbook.sheet_names();
@@ -56,24 +63,91 @@ fn read_workbook_tables(
         Some(name) => name.clone(),
         None => return Err(Problem::file(&input.name, "the workbook has no sheets")),
     };
-    let decisions = by_name(&config.decisions_sheet).filter(|name| **name != main).cloned();
+    let decisions_sheet =
+        by_name(&config.decisions_sheet).filter(|name| **name != main).cloned();
 
-    let partnerships = read_sheet(&mut workbook, input, &main)?;
-    let decisions =
-        decisions.map(|name| read_sheet(&mut workbook, input, &name)).transpose()?;
-    Ok(Tables { partnerships, decisions, warnings: Vec::new() })
+    read_sheet(&mut workbook, input, &main, partnerships)?;
+    if let Some(name) = decisions_sheet {
+        read_sheet(&mut workbook, input, &name, decisions)?;
+    }
+    Ok(())
 }
 
-fn read_sheet<R: std::io::Read + std::io::Seek>(
+fn read_sheet<R: Read + Seek>(
     workbook: &mut calamine::Sheets<R>,
     input: &InputFile,
-    sheet: &str,
-) -> Result<Table, Problem> {
-    let range = workbook.worksheet_range(sheet).map_err(|err| {
-        Problem::sheet(&input.name, sheet, format!("failed to read the sheet: {err}"))
-    })?;
+    name: &str,
+    sink: &mut dyn RowSink,
+) -> Result<(), Problem> {
+    let sheet = Sheet { file: input.name.clone(), sheet: name.to_string() };
+    let failed = |err: String| sheet.problem(format!("failed to read the sheet: {err}"));
+    sink.start(sheet.clone());
+    if let calamine::Sheets::Xlsx(xlsx) = workbook {
+        match xlsx.worksheet_cells_reader(name) {
+            Ok(mut cells) => {
+                return stream_cells(&mut cells, sink).map_err(|e| failed(e.to_string()))
+            }
+            // A chart sheet or the like: the whole-sheet reader below knows what to do.
+            Err(calamine::XlsxError::NotAWorksheet(_)) => {}
+            Err(err) => return Err(failed(err.to_string())),
+        }
+    }
+    let range = workbook.worksheet_range(name).map_err(|err| failed(err.to_string()))?;
     let first_row = range.start().map_or(0, |(row, _)| row);
-    Ok(Table { sheet: sheet.to_string(), first_row, range, file: input.name.clone() })
+    for (number, cells) in (first_row + 1..).zip(range.rows()) {
+        if !is_empty_row(cells) {
+            sink.row(number, trimmed_row(cells));
+        }
+    }
+    Ok(())
+}
+
+/// Hands a streamed worksheet to `sink` a row at a time.
+fn stream_cells<R: Read + Seek>(
+    reader: &mut calamine::XlsxCellReader<'_, R>,
+    sink: &mut dyn RowSink,
+) -> Result<(), calamine::XlsxError> {
+    let mut current: Option<(u32, Vec<Data>)> = None;
+    while let Some(cell) = reader.next_cell()? {
+        let (row, column) = cell.get_position();
+        let value: Data = cell.get_value().clone().into();
+        if current.as_ref().is_some_and(|(number, _)| *number != row + 1) {
+            if let Some((number, cells)) = current.take() {
+                emit_row(sink, number, cells);
+            }
+        }
+        let (_, cells) = current.get_or_insert_with(|| (row + 1, Vec::new()));
+        let column = column as usize;
+        if cells.len() <= column {
+            cells.resize(column + 1, Data::Empty);
+        }
+        cells[column] = value;
+    }
+    if let Some((number, cells)) = current {
+        emit_row(sink, number, cells);
+    }
+    Ok(())
+}
+
+fn emit_row(sink: &mut dyn RowSink, number: u32, cells: Vec<Data>) {
+    if !is_empty_row(&cells) {
+        sink.row(number, cells);
+    }
+}
+
+/// A row's cells up to the last one filled.
+fn trimmed_row(cells: &[Data]) -> Vec<Data> {
+    let len = cells.iter().rposition(|cell| *cell != Data::Empty).map_or(0, |i| i + 1);
+    cells[..len].to_vec()
+}
+
+/// Whether every cell of a row is empty or blank (such rows are skipped).
+pub fn is_empty_row(cells: &[Data]) -> bool {
+    cells.iter().all(|cell| match cell {
+        Data::Empty => true,
+        Data::String(text) => text.trim().is_empty(),
+        _ => false,
+    })
 }
 
 /// Explains why calamine could not open a workbook.
@@ -92,18 +166,19 @@ fn workbook_problem(input: &InputFile, err: calamine::Error) -> Problem {
     )
 }
 
-fn read_csv_tables(input: &InputFile) -> Result<Tables, Problem> {
+fn read_csv_input(
+    input: &InputFile,
+    partnerships: &mut dyn RowSink,
+    decisions: &mut dyn RowSink,
+) -> Result<Vec<Problem>, Problem> {
     let mut warnings = Vec::new();
-    let partnerships = read_csv(&input.path, &input.name, &mut warnings)?;
-    let sibling = decisions_sibling(&input.path);
-    let decisions = match sibling.filter(|path| path.is_file()) {
-        Some(path) => {
-            let name = sibling_name(&input.name, &path);
-            Some(read_csv(&path, &name, &mut warnings)?)
-        }
-        None => None,
-    };
-    Ok(Tables { partnerships, decisions, warnings })
+    read_csv(&input.path, &input.name, &mut warnings, partnerships)?;
+    let sibling = decisions_sibling(&input.path).filter(|path| path.is_file());
+    if let Some(path) = sibling {
+        let name = sibling_name(&input.name, &path);
+        read_csv(&path, &name, &mut warnings, decisions)?;
+    }
+    Ok(warnings)
 }
 
 /// `<name>.decisions.csv` beside `<name>.csv`.
@@ -121,33 +196,48 @@ fn sibling_name(name: &str, sibling: &Path) -> String {
     }
 }
 
-/// Reads a CSV file into a table of text cells; the sheet is named after the file.
+/// Reads a CSV file as text cells; the sheet is named after the file.
 fn read_csv(
     path: &Path,
     name: &str,
     warnings: &mut Vec<Problem>,
-) -> Result<Table, Problem> {
+    sink: &mut dyn RowSink,
+) -> Result<(), Problem> {
     let bytes = std::fs::read(path)
         .map_err(|err| Problem::file(name, format!("failed to read the file: {err}")))?;
     let text = decode_csv(&bytes, name, warnings);
-    let sheet = Path::new(name).file_stem().map(|s| s.to_string_lossy().into_owned());
-    let sheet = sheet.unwrap_or_else(|| name.to_string());
+    drop(bytes);
+    let stem = Path::new(name).file_stem().map(|s| s.to_string_lossy().into_owned());
+    let sheet =
+        Sheet { file: name.to_string(), sheet: stem.unwrap_or_else(|| name.to_string()) };
+    sink.start(sheet.clone());
 
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .from_reader(text.as_bytes());
-    let mut rows: Vec<Vec<String>> = Vec::new();
-    for record in reader.records() {
+    for (number, record) in (1..).zip(reader.records()) {
         let record = record.map_err(|err| {
             let line =
                 err.position().map_or(String::new(), |p| format!(" at line {}", p.line()));
-            Problem::sheet(name, &sheet, format!("failed to read the CSV{line}: {err}"))
+            sheet
+                .problem(format!("failed to read the CSV{line}: {err}"))
                 .with_hint("check that quotes around values are paired")
         })?;
-        rows.push(record.iter().map(str::to_string).collect());
+        let cells: Vec<Data> =
+            record
+                .iter()
+                .map(|field| {
+                    if field.is_empty() {
+                        Data::Empty
+                    } else {
+                        Data::String(field.into())
+                    }
+                })
+                .collect();
+        emit_row(sink, number, cells);
     }
-    Ok(Table { sheet, first_row: 0, range: text_range(rows), file: name.to_string() })
+    Ok(())
 }
 
 /// Decodes UTF-8 (a BOM is dropped); anything else is read as Windows-1252, with a warning.
@@ -168,23 +258,6 @@ fn decode_csv(bytes: &[u8], name: &str, warnings: &mut Vec<Problem>) -> String {
             encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes).0.into_owned()
         }
     }
-}
-
-/// Lays rows of text into a range; empty strings stay empty cells.
-fn text_range(rows: Vec<Vec<String>>) -> Range<Data> {
-    let width = rows.iter().map(Vec::len).max().unwrap_or(0);
-    if rows.is_empty() || width == 0 {
-        return Range::empty();
-    }
-    let mut range = Range::new((0, 0), (rows.len() as u32 - 1, width as u32 - 1));
-    for (r, row) in rows.into_iter().enumerate() {
-        for (c, text) in row.into_iter().enumerate() {
-            if !text.is_empty() {
-                range.set_value((r as u32, c as u32), Data::String(text));
-            }
-        }
-    }
-    range
 }
 
 #[cfg(test)]
