@@ -31,9 +31,52 @@ pub struct Config {
     pub rubric: crate::rubric::RubricConfig,
     /// What each intensity level requires.
     pub routing: crate::rubric::RoutingConfig,
+    /// The Word templates filled for each partnership.
+    pub templates: TemplatesConfig,
+    /// The Decision-Making Matrix rows used when the intake has none for a partnership.
+    pub decision_matrix: DecisionMatrixConfig,
     /// Where this configuration came from, for messages.
     #[serde(skip)]
     pub origin: String,
+}
+
+/// The Word templates filled for each partnership, by file name in the templates folder.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TemplatesConfig {
+    pub moa: String,
+    pub decision_matrix: String,
+}
+
+/// The default Decision-Making Matrix for each intensity level.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionMatrixConfig {
+    pub low: Vec<DefaultDecision>,
+    pub medium: Vec<DefaultDecision>,
+    pub high: Vec<DefaultDecision>,
+}
+
+impl DecisionMatrixConfig {
+    /// The default rows for a level.
+    pub fn for_level(&self, level: crate::level::Level) -> &[DefaultDecision] {
+        match level {
+            crate::level::Level::Low => &self.low,
+            crate::level::Level::Medium => &self.medium,
+            crate::level::Level::High => &self.high,
+        }
+    }
+}
+
+/// One default row of a Decision-Making Matrix.
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct DefaultDecision {
+    pub decision: String,
+    pub district_role: String,
+    pub partner_role: String,
+    #[serde(default)]
+    pub notes: String,
 }
 
 /// Facts about the district that templates print.

@@ -7,6 +7,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod docx;
 pub mod intake;
 pub mod level;
 pub mod outputs;

@@ -5,8 +5,12 @@ use anyhow::Context;
 use crate::cli::{Outcome, Settings};
 use crate::intake::{self, Intake};
 
-/// Reads and checks the inputs, printing each problem with where to fix it.
+/// Checks the templates and the inputs, printing each problem with where to fix it.
 pub fn check(settings: &Settings) -> anyhow::Result<Outcome> {
+    if let Err(errors) = crate::cli::templates::load(settings) {
+        crate::cli::templates::report(&errors);
+        return Ok(Outcome::Failed);
+    }
     let intake = read_intake(settings)?;
     print_problems(&intake);
     println!("{}", intake_summary(&intake));

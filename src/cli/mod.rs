@@ -3,6 +3,7 @@
 mod check;
 mod run;
 mod score;
+mod templates;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -30,6 +31,8 @@ enum Command {
     Check,
     /// Print each partnership's rubric scores, level and flags.
     Score(score::ScoreArgs),
+    /// List every tag each template uses and check it against the fields.
+    Templates,
 }
 
 /// Flags every subcommand takes.
@@ -113,6 +116,7 @@ pub fn main() -> ExitCode {
         Command::Run => run::run(&settings),
         Command::Check => check::check(&settings),
         Command::Score(args) => score::score(&settings, &args),
+        Command::Templates => templates::templates(&settings),
     };
     match result {
         Ok(outcome) => outcome.into(),
@@ -158,6 +162,7 @@ fn init_logging(args: &CommonArgs) {
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .without_time()
         .with_target(false)
         .init();

@@ -1,5 +1,7 @@
 //! Writing the files staff read under the outputs folder.
 
+pub mod agreements;
+pub mod names;
 pub mod rejected;
 pub mod summary;
 
@@ -23,6 +25,26 @@ pub fn write_atomic(
     }
     file.as_file().sync_all()?;
     file.persist(path).map_err(|err| err.error)?;
+    Ok(())
+}
+
+/// Writes a file so it appears complete or not at all, without waiting for the disk: a
+/// temporary file in the same folder is renamed over the target. Call [`sync_all`] once
+/// when a batch of such files is written.
+pub fn write_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let folder =
+        path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    std::fs::create_dir_all(folder)?;
+    let mut file = tempfile::Builder::new().prefix(".partnerdocs-").tempfile_in(folder)?;
+    file.write_all(bytes)?;
+    file.persist(path).map_err(|err| err.error)?;
+    Ok(())
+}
+
+/// Flushes everything written to the file system holding `folder` to disk, in one call.
+pub fn sync_all(folder: &Path) -> std::io::Result<()> {
+    let handle = std::fs::File::open(folder)?;
+    rustix::fs::syncfs(&handle)?;
     Ok(())
 }
 
