@@ -1,45 +1,9 @@
 //! The `partnerdocs` binary run the way staff run it, in a temporary folder.
 #![allow(clippy::unwrap_used)] // a failed step should stop the test where it happened
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod support;
 
-fn repo(path: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
-}
-
-/// Runs the binary in `dir` with `args`.
-fn partnerdocs(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_partnerdocs"))
-        .current_dir(dir)
-        .args(args)
-        .env_remove("PARTNERDOCS_LOG")
-        .output()
-        .unwrap()
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-/// A temporary working folder whose inputs/ holds copies of the named files.
-fn workspace(inputs: &[PathBuf]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir(dir.path().join("inputs")).unwrap();
-    for input in inputs {
-        std::fs::copy(input, dir.path().join("inputs").join(input.file_name().unwrap()))
-            .unwrap();
-    }
-    dir
-}
-
-fn sample_inputs() -> Vec<PathBuf> {
-    vec![repo("inputs/partnerships-2026-27.xlsx"), repo("inputs/summer-programs.csv")]
-}
+use support::workspace::{partnerdocs, repo, sample_inputs, stderr, stdout, workspace};
 
 #[test]
 fn check_reports_each_problem_with_its_place_and_exits_1() {
@@ -129,7 +93,7 @@ fn a_bad_configuration_exits_2_naming_the_key() {
 
 #[test]
 fn a_missing_inputs_folder_or_bad_flag_exits_2() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = workspace(&[]);
     let output = partnerdocs(dir.path(), &["check", "--inputs", "nowhere"]);
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("failed to read the inputs folder nowhere"));

@@ -1,9 +1,7 @@
 //! Filling Word templates whose tags are stored every way Word stores them.
 #![allow(clippy::unwrap_used)] // a failed step should stop the test where it happened
 
-mod support {
-    pub mod docx_text;
-}
+mod support;
 
 use std::path::{Path, PathBuf};
 

@@ -61,6 +61,10 @@ pub fn write_agreements(
         .zip(&folders)
         .map(|((partnership, assessment), folder)| {
             let data = template_data(partnership, assessment, config, as_of);
+            let path = outputs.join("agreements").join(folder);
+            std::fs::create_dir_all(&path).map_err(|err| {
+                format!("failed to make the folder {}: {err}", path.display())
+            })?;
             let files = AgreementFiles {
                 moa_docx: format!("agreements/{folder}/{folder} - MOA.docx"),
                 matrix_docx: format!(

@@ -17,7 +17,7 @@ pub fn write_atomic(
     let folder =
         path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     std::fs::create_dir_all(folder)?;
-    let mut file = tempfile::Builder::new().prefix(".partnerdocs-").tempfile_in(folder)?;
+    let mut file = temp_file_in(folder)?;
     {
         let mut buffered = std::io::BufWriter::new(file.as_file_mut());
         write(&mut buffered)?;
@@ -28,17 +28,28 @@ pub fn write_atomic(
     Ok(())
 }
 
-/// Writes a file so it appears complete or not at all, without waiting for the disk: a
-/// temporary file in the same folder is renamed over the target. Call [`sync_all`] once
-/// when a batch of such files is written.
+/// Writes a file into an existing folder so it appears complete or not at all, without
+/// waiting for the disk: a temporary file beside it is renamed over the target. Call
+/// [`sync_all`] once when a batch of such files is written.
 pub fn write_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let folder =
         path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    std::fs::create_dir_all(folder)?;
-    let mut file = tempfile::Builder::new().prefix(".partnerdocs-").tempfile_in(folder)?;
+    let mut file = temp_file_in(folder)?;
     file.write_all(bytes)?;
     file.persist(path).map_err(|err| err.error)?;
     Ok(())
+}
+
+/// A temporary file in `folder`, readable by everyone like the outputs it becomes.
+fn temp_file_in(folder: &Path) -> std::io::Result<tempfile::NamedTempFile> {
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".partnerdocs-");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o644));
+    }
+    builder.tempfile_in(folder)
 }
 
 /// Flushes everything written to the file system holding `folder` to disk, in one call.
