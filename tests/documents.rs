@@ -46,7 +46,7 @@ fn run_fills_an_moa_and_a_matrix_for_every_accepted_partnership() {
     let dir = workspace(&sample_inputs());
     let output = partnerdocs(dir.path(), &["run", "--as-of", "2026-12-03"]);
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
-    assert!(stdout(&output).contains("60 documents written"), "{}", stdout(&output));
+    assert!(stdout(&output).contains("documents: 60 written"), "{}", stdout(&output));
 
     let outputs = dir.path().join("outputs");
     let rows = summary(&outputs);

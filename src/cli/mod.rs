@@ -1,7 +1,7 @@
 //! The command line: arguments, the checked settings built from them, and the subcommands.
 
 mod check;
-mod run;
+pub mod run;
 mod score;
 mod templates;
 
