@@ -4,6 +4,7 @@ mod check;
 pub mod run;
 mod score;
 mod templates;
+mod watch;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -33,6 +34,9 @@ enum Command {
     Score(score::ScoreArgs),
     /// List every tag each template uses and check it against the fields.
     Templates,
+    /// Run once, then again whenever a spreadsheet in the inputs folder is added, changed
+    /// or removed; Ctrl-C stops between runs.
+    Watch(watch::WatchArgs),
 }
 
 /// Flags every subcommand takes.
@@ -59,6 +63,9 @@ struct CommonArgs {
     /// Write Word documents only, no PDFs.
     #[arg(long, global = true)]
     no_pdf: bool,
+    /// Fill every document again, and replace files staff changed by hand.
+    #[arg(long, global = true)]
+    force: bool,
     /// Say more: -v for each file and decision, -vv for everything.
     #[arg(long, short = 'v', global = true, action = clap::ArgAction::Count, conflicts_with = "quiet")]
     verbose: u8,
@@ -81,6 +88,7 @@ pub struct Settings {
     pub config: Config,
     pub as_of: NaiveDate,
     pub pdf: bool,
+    pub force: bool,
     pub quiet: bool,
 }
 
@@ -117,6 +125,7 @@ pub fn main() -> ExitCode {
         Command::Check => check::check(&settings),
         Command::Score(args) => score::score(&settings, &args),
         Command::Templates => templates::templates(&settings),
+        Command::Watch(args) => watch::watch(&settings, &args),
     };
     match result {
         Ok(outcome) => outcome.into(),
@@ -142,6 +151,7 @@ fn settings(args: CommonArgs) -> anyhow::Result<Settings> {
         config,
         as_of: args.as_of.unwrap_or_else(|| chrono::Local::now().date_naive()),
         pdf: !args.no_pdf,
+        force: args.force,
         quiet: args.quiet,
     })
 }

@@ -1,16 +1,23 @@
 //! `partnerdocs run`: the main job, every stage over every partnership.
 
+use std::collections::HashSet;
+use std::fs::{File, TryLockError};
+use std::path::Path;
 use std::time::Instant;
 
 use anyhow::Context;
-use tracing::{error, info};
+use tracing::{error, info, warn};
 
 use crate::cli::check::{outcome, print_problems, read_intake};
 use crate::cli::templates;
 use crate::cli::{Outcome, Settings};
-use crate::outputs::agreements::{write_agreements, AgreementTemplates};
+use crate::outputs::agreements::{
+    write_agreements, AgreementFiles, AgreementJob, AgreementTemplates, PreviousRun,
+};
+use crate::outputs::manifest::{Manifest, MANIFEST};
 use crate::outputs::summary::ExtraColumn;
-use crate::outputs::{self, write_atomic};
+use crate::outputs::writer::{OutputWriter, WriteOutcome, STATE_FOLDER};
+use crate::outputs::{self, archive};
 use crate::rubric;
 
 /// What one run did, for the closing summary and `runs.log`.
@@ -26,6 +33,8 @@ pub struct RunSummary {
     pub board_approval: usize,
     pub documents_written: usize,
     pub documents_unchanged: usize,
+    /// Files kept because staff changed them by hand.
+    pub documents_kept: usize,
     pub archived: usize,
     pub seconds: f64,
 }
@@ -34,6 +43,13 @@ impl RunSummary {
     /// The summary as lines staff read.
     pub fn lines(&self) -> Vec<String> {
         let [low, medium, high] = self.levels;
+        let mut documents = format!(
+            "documents: {} written, {} unchanged, {} archived",
+            self.documents_written, self.documents_unchanged, self.archived
+        );
+        if self.documents_kept > 0 {
+            documents += &format!(", {} kept as edited by hand", self.documents_kept);
+        }
         vec![
             format!(
                 "partnerships: {} read, {} accepted, {} rejected",
@@ -44,10 +60,7 @@ impl RunSummary {
                 "Board: {} to notify, {} needing approval",
                 self.board_notification, self.board_approval
             ),
-            format!(
-                "documents: {} written, {} unchanged, {} archived",
-                self.documents_written, self.documents_unchanged, self.archived
-            ),
+            documents,
             format!("time: {:.1} s", self.seconds),
         ]
     }
@@ -62,6 +75,38 @@ pub fn run(settings: &Settings) -> anyhow::Result<Outcome> {
         }
     }
     Ok(summary.outcome.unwrap_or(Outcome::Failed))
+}
+
+/// Takes the outputs folder for this run, refusing when another run holds it.
+fn lock_outputs(outputs: &Path) -> anyhow::Result<File> {
+    let state = outputs.join(STATE_FOLDER);
+    std::fs::create_dir_all(&state)
+        .with_context(|| format!("failed to make the folder {}", state.display()))?;
+    let path = state.join("lock");
+    let file = File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .with_context(|| format!("failed to open {}", path.display()))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(TryLockError::WouldBlock) => anyhow::bail!(
+            "another partnerdocs run is writing to {}; wait for it to finish and run again",
+            outputs.display()
+        ),
+        Err(TryLockError::Error(err)) => {
+            Err(err).with_context(|| format!("failed to lock {}", path.display()))
+        }
+    }
+}
+
+/// Removes temporary files a killed run left behind.
+fn clear_temporary_files(outputs: &Path) {
+    let temp = outputs.join(STATE_FOLDER).join("tmp");
+    for entry in std::fs::read_dir(&temp).into_iter().flatten().flatten() {
+        let _ = std::fs::remove_file(entry.path());
+    }
 }
 
 /// Reads the inputs, scores every partnership, fills its documents and writes the outputs.
@@ -80,43 +125,63 @@ pub fn run_once(settings: &Settings) -> anyhow::Result<RunSummary> {
     if !settings.quiet {
         print_problems(&intake);
     }
-
     let assessed = rubric::assess_all(&intake.partnerships, &settings.config);
     let rows: Vec<_> = intake.partnerships.iter().zip(&assessed).collect();
 
-    let agreement_templates = AgreementTemplates { moa: &templates.moa, matrix: &templates.matrix };
-    let written = write_agreements(
-        &settings.outputs,
-        &rows,
-        &agreement_templates,
-        &settings.config,
-        settings.as_of,
-    );
+    let outputs = &settings.outputs;
+    let _lock = lock_outputs(outputs)?;
+    clear_temporary_files(outputs);
+    let previous = Manifest::load(outputs);
+    let writer = OutputWriter::new(outputs, &previous, settings.force)
+        .with_context(|| format!("failed to prepare {}", outputs.display()))?;
+
+    let previous_run = PreviousRun::new(&previous);
+    let job = AgreementJob {
+        writer: &writer,
+        previous: &previous_run,
+        templates: AgreementTemplates { moa: &templates.moa, matrix: &templates.matrix },
+        config: &settings.config,
+        as_of: settings.as_of,
+        force: settings.force,
+    };
+    let written = write_agreements(&job, &rows);
     for failure in &written.failures {
         error!("{failure}");
     }
-    let documents = written.files.iter().flatten().count() * 2;
-    info!(documents, "wrote the agreements");
 
-    let cell = |pick: fn(&outputs::agreements::AgreementFiles) -> &String| {
-        written.files.iter().map(|f| f.as_ref().map(pick).cloned().unwrap_or_default()).collect()
+    let mut keep: HashSet<String> = intake.rejected_ids.clone();
+    for (file, (partnership, _)) in written.files.iter().zip(&rows) {
+        if file.is_none() {
+            keep.insert(partnership.partnership_id.to_lowercase());
+        }
+    }
+    let tidied = archive::tidy(outputs, &previous, &written.partnerships, &keep)
+        .with_context(|| {
+            format!("failed to archive old documents in {}", outputs.display())
+        })?;
+
+    let mut outcomes = written.outcomes.clone();
+    outcomes.extend(write_tables(&writer, &rows, &written.files, &intake.problems)?);
+    for outcome in &outcomes {
+        if let WriteOutcome::KeptEdited(record) = outcome {
+            warn!(
+                "kept {}: it was changed by hand since the last run; use --force to replace it",
+                record.path
+            );
+        }
+    }
+
+    let mut manifest = Manifest {
+        generator: format!("partnerdocs {}", env!("CARGO_PKG_VERSION")),
+        partnerships: written.partnerships.clone(),
+        files: outcomes.iter().map(|o| o.record().clone()).collect(),
     };
-    let extra = [
-        ExtraColumn { header: "moa_docx".into(), cells: cell(|f| &f.moa_docx) },
-        ExtraColumn { header: "matrix_docx".into(), cells: cell(|f| &f.matrix_docx) },
-    ];
-    let summary_path = settings.outputs.join("summary.csv");
-    write_atomic(&summary_path, |out| {
-        outputs::summary::write_summary_with(out, &rows, &extra).map_err(std::io::Error::other)
-    })
-    .with_context(|| format!("failed to write {}", summary_path.display()))?;
-    let rejected_path = settings.outputs.join("rejected.csv");
-    write_atomic(&rejected_path, |out| {
-        outputs::rejected::write_rejected(out, &intake.problems).map_err(std::io::Error::other)
-    })
-    .with_context(|| format!("failed to write {}", rejected_path.display()))?;
-    outputs::sync_all(&settings.outputs)
-        .with_context(|| format!("failed to flush {} to disk", settings.outputs.display()))?;
+    manifest.partnerships.extend(tidied.kept_partnerships);
+    manifest.files.extend(tidied.kept_files);
+    write_manifest(outputs, &manifest)?;
+    outputs::sync_all(outputs)
+        .with_context(|| format!("failed to flush {} to disk", outputs.display()))?;
+    writer.finish().with_context(|| format!("failed to finish {}", outputs.display()))?;
 
     summary.rows_read = intake.stats.rows_read;
     summary.accepted = intake.partnerships.len();
@@ -126,12 +191,67 @@ pub fn run_once(settings: &Settings) -> anyhow::Result<RunSummary> {
         summary.board_notification += usize::from(assessment.routing.board_notification);
         summary.board_approval += usize::from(assessment.routing.board_approval);
     }
-    summary.documents_written = documents;
+    for outcome in &written.outcomes {
+        match outcome {
+            WriteOutcome::Written(_) => summary.documents_written += 1,
+            WriteOutcome::Unchanged(_) => summary.documents_unchanged += 1,
+            WriteOutcome::KeptEdited(_) => summary.documents_kept += 1,
+        }
+    }
+    summary.archived = tidied.archived.len();
     summary.seconds = started.elapsed().as_secs_f64();
+    info!(
+        written = summary.documents_written,
+        unchanged = summary.documents_unchanged,
+        archived = summary.archived,
+        "run finished"
+    );
     summary.outcome = Some(if written.failures.is_empty() {
         outcome(&intake)
     } else {
         Outcome::Rejected
     });
     Ok(summary)
+}
+
+/// Writes `summary.csv` and `rejected.csv`.
+fn write_tables(
+    writer: &OutputWriter,
+    rows: &[(&crate::intake::Partnership, &rubric::Assessment)],
+    files: &[Option<AgreementFiles>],
+    problems: &[crate::intake::Problem],
+) -> anyhow::Result<Vec<WriteOutcome>> {
+    let cell = |pick: fn(&AgreementFiles) -> &String| {
+        files.iter().map(|f| f.as_ref().map(pick).cloned().unwrap_or_default()).collect()
+    };
+    let extra = [
+        ExtraColumn { header: "moa_docx".into(), cells: cell(|f| &f.moa_docx) },
+        ExtraColumn { header: "matrix_docx".into(), cells: cell(|f| &f.matrix_docx) },
+    ];
+    let mut summary = Vec::new();
+    outputs::summary::write_summary_with(&mut summary, rows, &extra)?;
+    let mut rejected = Vec::new();
+    outputs::rejected::write_rejected(&mut rejected, problems)?;
+
+    let mut outcomes = Vec::new();
+    for (name, kind, bytes) in
+        [("summary.csv", "summary", summary), ("rejected.csv", "rejected", rejected)]
+    {
+        let outcome = writer
+            .write(name, kind, None, &bytes)
+            .with_context(|| format!("failed to write {name}"))?;
+        outcomes.push(outcome);
+    }
+    Ok(outcomes)
+}
+
+/// Writes `manifest.json` when its content changed.
+fn write_manifest(outputs: &Path, manifest: &Manifest) -> anyhow::Result<()> {
+    let path = outputs.join(MANIFEST);
+    let json = manifest.to_json();
+    if std::fs::read(&path).is_ok_and(|existing| existing == json) {
+        return Ok(());
+    }
+    outputs::write_atomic(&path, |out| out.write_all(&json))
+        .with_context(|| format!("failed to write {}", path.display()))
 }

@@ -10,7 +10,7 @@ use crate::rubric::{self, Assessment};
 
 /// A money amount as a number of dollars: whole amounts as integers.
 fn money(amount: Money) -> Value {
-    if amount.0 % 100 == 0 {
+    if amount.0.is_multiple_of(100) {
         json!(amount.0 / 100)
     } else {
         json!(amount.dollars())

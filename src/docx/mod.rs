@@ -166,6 +166,11 @@ impl Template {
         }
     }
 
+    /// The SHA-256 of the template file: documents made from it change when it does.
+    pub fn sha256(&self) -> &str {
+        &self.package.sha256
+    }
+
     /// Fills the template with one partnership's fields, giving the `.docx` bytes.
     pub fn render(&self, data: &Value) -> Result<Vec<u8>, String> {
         let context = handlebars::Context::wraps(data).map_err(|err| err.to_string())?;

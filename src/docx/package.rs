@@ -14,6 +14,8 @@ const MAX_TEMPLATE_BYTES: u64 = 50_000_000;
 #[derive(Debug, Clone)]
 pub struct Package {
     archive: ZipArchive<Cursor<Arc<[u8]>>>,
+    /// The SHA-256 of the template file.
+    pub sha256: String,
 }
 
 /// A part that holds text staff write tags in.
@@ -46,6 +48,7 @@ pub fn open(path: &Path) -> Result<(Package, Vec<TextPart>), (String, &'static s
     let bytes: Arc<[u8]> = std::fs::read(path)
         .map_err(|err| (format!("failed to read it: {err}"), ""))?
         .into();
+    let sha256 = crate::outputs::manifest::sha256(&bytes);
     let mut archive = ZipArchive::new(Cursor::new(bytes))
         .map_err(|err| (format!("the file is not a Word document ({err})"), RESAVE))?;
 
@@ -78,7 +81,7 @@ pub fn open(path: &Path) -> Result<(Package, Vec<TextPart>), (String, &'static s
         parts.push(TextPart { entry: name.clone(), label, xml });
     }
     parts.sort_by_key(|part| (part.entry != "word/document.xml", part.entry.clone()));
-    Ok((Package { archive }, parts))
+    Ok((Package { archive, sha256 }, parts))
 }
 
 fn read_entry(

@@ -101,6 +101,20 @@ fn walk(root: &Path, dir: &Path, listing: &mut Listing) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Whether a path relative to the inputs folder names a file a run reads: a visible
+/// spreadsheet, or the decisions file beside one.
+pub fn is_input_file(relative: &Path) -> bool {
+    is_visible(relative) && FileKind::from_path(relative).is_some()
+}
+
+/// Whether a path relative to the inputs folder passes through no lock or hidden file or
+/// folder, the ones a run skips.
+pub fn is_visible(relative: &Path) -> bool {
+    !relative
+        .components()
+        .any(|part| is_hidden_or_lock(&part.as_os_str().to_string_lossy()))
+}
+
 /// Office lock files (`~$book.xlsx`, `.~lock.book.xlsx#`) and hidden files.
 fn is_hidden_or_lock(file_name: &str) -> bool {
     file_name.starts_with('.') || file_name.starts_with("~$")
@@ -209,6 +223,16 @@ mod tests {
         assert!(is_hidden_or_lock(".~lock.book.xlsx#"));
         assert!(is_hidden_or_lock(".hidden.csv"));
         assert!(!is_hidden_or_lock("book.xlsx"));
+    }
+
+    #[test]
+    fn input_files_are_visible_spreadsheets() {
+        assert!(is_input_file(Path::new("book.xlsx")));
+        assert!(is_input_file(Path::new("term 2/book.decisions.csv")));
+        assert!(!is_input_file(Path::new("~$book.xlsx")));
+        assert!(!is_input_file(Path::new(".~lock.book.xlsx#")));
+        assert!(!is_input_file(Path::new(".drafts/book.xlsx")));
+        assert!(!is_input_file(Path::new("notes.txt")));
     }
 
     #[test]

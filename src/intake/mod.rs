@@ -21,7 +21,9 @@ use rayon::prelude::*;
 use tracing::{debug, info, warn};
 
 pub use field::{normalize_header, DecisionField, Field};
-pub use files::{list_inputs, FileKind, InputFile, Limits, Listing};
+pub use files::{
+    is_input_file, is_visible, list_inputs, FileKind, InputFile, Limits, Listing,
+};
 pub use problem::Problem;
 pub use record::{DataShared, Decision, Money, Partnership, ProgramScope, Source};
 
@@ -48,6 +50,8 @@ pub struct Intake {
     pub warnings: Vec<Problem>,
     /// Counts for the run summary.
     pub stats: IntakeStats,
+    /// The partnership IDs of rejected rows, lowercased: their earlier outputs are kept.
+    pub rejected_ids: HashSet<String>,
 }
 
 /// Counts for the run summary.
@@ -267,6 +271,7 @@ fn combine(intake: &mut Intake, results: Vec<FileIntake>) {
         }
     }
     attach_decisions(intake, decisions, &first_seen, &rejected_ids);
+    intake.rejected_ids = rejected_ids;
     intake
         .problems
         .sort_by(|a, b| (&a.file, &a.sheet, a.row).cmp(&(&b.file, &b.sheet, b.row)));

@@ -1,9 +1,13 @@
 //! Writing the files staff read under the outputs folder.
 
 pub mod agreements;
+pub mod archive;
+pub mod manifest;
 pub mod names;
 pub mod rejected;
+pub mod report;
 pub mod summary;
+pub mod writer;
 
 use std::io::Write;
 use std::path::Path;
