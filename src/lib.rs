@@ -11,4 +11,5 @@ pub mod docx;
 pub mod intake;
 pub mod level;
 pub mod outputs;
+pub mod pdf;
 pub mod rubric;

@@ -25,6 +25,10 @@ fn check_reports_each_problem_with_its_place_and_exits_1() {
     );
     assert!(text.contains("  hint: "), "{text}");
     assert!(
+        !text.contains("jgarcia at healthyeats"),
+        "contact details are not printed: {text}"
+    );
+    assert!(
         text.contains("2 spreadsheets read: 33 partnership rows, 30 accepted, 3 rejected"),
         "{text}"
     );

@@ -207,3 +207,36 @@ fn libreoffice_opens_the_filled_documents() {
     assert!(matrix.contains("Use of school space"), "{matrix}");
     assert!(matrix.contains("Flyers reviewed by the principal"), "{matrix}");
 }
+
+#[test]
+fn the_report_counts_the_run_and_links_to_files_that_exist() {
+    let dir = workspace(&sample_inputs());
+    partnerdocs(dir.path(), &["run", "--as-of", "2026-12-03"]);
+    let outputs = dir.path().join("outputs");
+    let html = std::fs::read_to_string(outputs.join("report.html")).unwrap();
+    let page = scraper::Html::parse_document(&html);
+
+    let count = |name: &str| {
+        let selector =
+            scraper::Selector::parse(&format!("[data-count=\"{name}\"]")).unwrap();
+        let element =
+            page.select(&selector).next().unwrap_or_else(|| panic!("{name} missing"));
+        element.text().collect::<String>().trim().to_string()
+    };
+    assert_eq!(count("accepted"), "30");
+    assert_eq!(count("rejected"), "3");
+
+    let links = scraper::Selector::parse("a[href]").unwrap();
+    let mut documents = 0;
+    for link in page.select(&links) {
+        let href = link.value().attr("href").unwrap();
+        if href.starts_with('#') {
+            continue;
+        }
+        let path = percent_encoding::percent_decode_str(href).decode_utf8().unwrap();
+        assert!(outputs.join(path.as_ref()).is_file(), "{href} does not resolve");
+        documents += 1;
+    }
+    assert_eq!(documents, 60);
+    assert!(html.contains("partnerships-2026-27.xlsx"), "the rejected rows are listed");
+}

@@ -138,9 +138,9 @@ fn counts(assessments: &[Assessment], rejected: usize) -> ReportCounts {
             .filter(|a| a.routing.board_notification)
             .count(),
         board_approval: assessments.iter().filter(|a| a.routing.board_approval).count(),
-        documents_written: 4,
-        documents_unchanged: 2,
-        archived: 1,
+        documents: 4,
+        documents_edited: 2,
+        archived_folders: 1,
     }
 }
 
@@ -239,9 +239,9 @@ fn summary_shows_every_count() {
         ("high", high),
         ("board_notification", given.board_notification),
         ("board_approval", given.board_approval),
-        ("documents_written", given.documents_written),
-        ("documents_unchanged", given.documents_unchanged),
-        ("archived", given.archived),
+        ("documents", given.documents),
+        ("documents_edited", given.documents_edited),
+        ("archived_folders", given.archived_folders),
     ]
     .iter()
     .map(|(key, count)| (key.to_string(), count.to_string()))

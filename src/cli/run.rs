@@ -15,6 +15,7 @@ use crate::outputs::agreements::{
     write_agreements, AgreementFiles, AgreementJob, AgreementTemplates, PreviousRun,
 };
 use crate::outputs::manifest::{Manifest, MANIFEST};
+use crate::outputs::report::{self, ReportCounts, ReportRow};
 use crate::outputs::summary::ExtraColumn;
 use crate::outputs::writer::{OutputWriter, WriteOutcome, STATE_FOLDER};
 use crate::outputs::{self, archive};
@@ -101,6 +102,23 @@ fn lock_outputs(outputs: &Path) -> anyhow::Result<File> {
     }
 }
 
+/// A progress bar on a terminal; nothing otherwise (the logs say when each stage ends).
+pub fn progress_bar(
+    settings: &Settings,
+    length: u64,
+    stage: &str,
+) -> indicatif::ProgressBar {
+    if settings.quiet || !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        return indicatif::ProgressBar::hidden();
+    }
+    let style = indicatif::ProgressStyle::with_template(
+        "{prefix:>10} [{bar:30}] {pos}/{len} partnerships, {per_sec}, {eta} left",
+    )
+    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+    .progress_chars("=> ");
+    indicatif::ProgressBar::new(length).with_style(style).with_prefix(stage.to_string())
+}
+
 /// Removes temporary files a killed run left behind.
 fn clear_temporary_files(outputs: &Path) {
     let temp = outputs.join(STATE_FOLDER).join("tmp");
@@ -143,8 +161,15 @@ pub fn run_once(settings: &Settings) -> anyhow::Result<RunSummary> {
         config: &settings.config,
         as_of: settings.as_of,
         force: settings.force,
+        progress: progress_bar(settings, rows.len() as u64, "documents"),
     };
     let written = write_agreements(&job, &rows);
+    job.progress.finish_and_clear();
+    info!(
+        partnerships = rows.len(),
+        seconds = format!("{:.1}", started.elapsed().as_secs_f64()),
+        "filled the documents"
+    );
     for failure in &written.failures {
         error!("{failure}");
     }
@@ -162,6 +187,15 @@ pub fn run_once(settings: &Settings) -> anyhow::Result<RunSummary> {
 
     let mut outcomes = written.outcomes.clone();
     outcomes.extend(write_tables(&writer, &rows, &written.files, &intake.problems)?);
+    let counts = report_counts(&intake, &assessed, &written.outcomes, outputs);
+    outcomes.push(write_report(
+        &writer,
+        settings,
+        &rows,
+        &written.files,
+        &counts,
+        &intake.problems,
+    )?);
     for outcome in &outcomes {
         if let WriteOutcome::KeptEdited(record) = outcome {
             warn!(
@@ -243,6 +277,78 @@ fn write_tables(
         outcomes.push(outcome);
     }
     Ok(outcomes)
+}
+
+/// The counts the report shows (the run's time is left out: the page must not change
+/// between runs with the same inputs).
+fn report_counts(
+    intake: &crate::intake::Intake,
+    assessed: &[rubric::Assessment],
+    outcomes: &[WriteOutcome],
+    outputs: &Path,
+) -> ReportCounts {
+    let archived_folders = std::fs::read_dir(outputs.join("archive"))
+        .map(|entries| entries.flatten().filter(|e| e.path().is_dir()).count())
+        .unwrap_or(0);
+    let mut counts = ReportCounts {
+        rows_read: intake.stats.rows_read,
+        accepted: intake.partnerships.len(),
+        rejected: intake.stats.rows_rejected,
+        archived_folders,
+        ..ReportCounts::default()
+    };
+    for assessment in assessed {
+        counts.levels[assessment.intensity as usize] += 1;
+        counts.board_notification += usize::from(assessment.routing.board_notification);
+        counts.board_approval += usize::from(assessment.routing.board_approval);
+    }
+    for outcome in outcomes {
+        counts.documents += 1;
+        if let WriteOutcome::KeptEdited(_) = outcome {
+            counts.documents_edited += 1;
+        }
+    }
+    counts
+}
+
+/// Writes `report.html`.
+fn write_report(
+    writer: &OutputWriter,
+    settings: &Settings,
+    rows: &[(&crate::intake::Partnership, &rubric::Assessment)],
+    files: &[Option<AgreementFiles>],
+    counts: &ReportCounts,
+    problems: &[crate::intake::Problem],
+) -> anyhow::Result<WriteOutcome> {
+    let report_rows: Vec<ReportRow> = rows
+        .iter()
+        .zip(files)
+        .map(|((partnership, assessment), files)| ReportRow {
+            partnership,
+            assessment,
+            documents: files
+                .iter()
+                .flat_map(|f| {
+                    [
+                        ("MOA (Word)".to_string(), f.moa_docx.clone()),
+                        ("Matrix (Word)".to_string(), f.matrix_docx.clone()),
+                    ]
+                })
+                .collect(),
+        })
+        .collect();
+    let mut html = Vec::new();
+    report::write_report(
+        &mut html,
+        &settings.config.district.name,
+        settings.as_of,
+        counts,
+        &report_rows,
+        problems,
+    )?;
+    writer
+        .write("report.html", "report", None, &html)
+        .context("failed to write report.html")
 }
 
 /// Writes `manifest.json` when its content changed.

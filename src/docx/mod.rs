@@ -8,7 +8,7 @@ mod helpers;
 mod package;
 mod part;
 mod tags;
-mod xml;
+pub(crate) mod xml;
 
 use std::fmt;
 use std::path::Path;

@@ -37,6 +37,7 @@ pub fn read_decision(
             value: value::clean_text(&value::display(cell)),
             problem,
             hint: Some(hint.to_string()),
+            sensitive: false,
         };
         match value::text(cell) {
             Ok(Some(text)) => text,

@@ -21,6 +21,10 @@ pub struct Problem {
     pub problem: String,
     /// How to fix it, when there is something to say.
     pub hint: Option<String>,
+    /// The value is contact details or a description, so it is left out of what is printed
+    /// (it still goes to `rejected.csv`, where staff fix it).
+    #[serde(skip)]
+    pub sensitive: bool,
 }
 
 impl Problem {
@@ -34,6 +38,7 @@ impl Problem {
             value: String::new(),
             problem: problem.into(),
             hint: None,
+            sensitive: false,
         }
     }
 
@@ -71,7 +76,7 @@ impl fmt::Display for Problem {
             write!(f, ", column \"{}\"", self.column)?;
         }
         write!(f, ": {}", self.problem)?;
-        if !self.value.is_empty() {
+        if !self.value.is_empty() && !self.sensitive {
             write!(f, " (value: {})", quote_value(&self.value))?;
         }
         if let Some(hint) = &self.hint {

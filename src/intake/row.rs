@@ -52,6 +52,14 @@ impl<'a> RowCheck<'a> {
             value: value::clean_text(&value),
             problem: bad.problem,
             hint: bad.hint,
+            sensitive: matches!(
+                field,
+                Field::PartnerContact
+                    | Field::PartnerEmail
+                    | Field::PartnerPhone
+                    | Field::PartnerAddress
+                    | Field::ProgramDescription
+            ),
         });
     }
 

@@ -80,6 +80,8 @@ pub struct AgreementJob<'a> {
     pub as_of: NaiveDate,
     /// Fill every document again, even when nothing it depends on changed.
     pub force: bool,
+    /// Advanced once per partnership.
+    pub progress: indicatif::ProgressBar,
 }
 
 /// One partnership's documents, made or found unchanged.
@@ -103,7 +105,9 @@ pub fn write_agreements(
         .par_iter()
         .zip(&folders)
         .map(|((partnership, assessment), folder)| {
-            make_documents(job, partnership, assessment, folder)
+            let made = make_documents(job, partnership, assessment, folder);
+            job.progress.inc(1);
+            made
         })
         .collect();
 

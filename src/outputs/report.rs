@@ -23,7 +23,9 @@ pub struct ReportRow<'a> {
     pub documents: Vec<(String, String)>,
 }
 
-/// The run's totals, shown in the summary block and the chart.
+/// The totals shown in the summary block and the chart: the state of the outputs folder
+/// after the run, never what one run happened to do, so a run that changes nothing
+/// leaves the page as it was.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ReportCounts {
     pub rows_read: usize,
@@ -33,9 +35,9 @@ pub struct ReportCounts {
     pub levels: [usize; 3],
     pub board_notification: usize,
     pub board_approval: usize,
-    pub documents_written: usize,
-    pub documents_unchanged: usize,
-    pub archived: usize,
+    pub documents: usize,
+    pub documents_edited: usize,
+    pub archived_folders: usize,
 }
 
 /// Writes the report page for district `title` as of the run date `as_of`.
@@ -130,9 +132,9 @@ fn write_counts(out: &mut dyn Write, counts: &ReportCounts) -> io::Result<()> {
         (
             "Documents",
             &[
-                ("documents_written", "Written", counts.documents_written),
-                ("documents_unchanged", "Unchanged", counts.documents_unchanged),
-                ("archived", "Archived", counts.archived),
+                ("documents", "In agreements/", counts.documents),
+                ("documents_edited", "Edited by hand", counts.documents_edited),
+                ("archived_folders", "Archived folders", counts.archived_folders),
             ],
         ),
     ];
@@ -475,7 +477,7 @@ h3 { margin: 0 0 0.3rem; font-size: 1rem; }
 nav a { margin-right: 1rem; }
 a { color: #0550ae; }
 .counts {
-  display: grid; gap: 0.8rem; grid-template-columns: repeat(auto-fit, minmax(11rem, 1fr));
+  display: grid; gap: 0.8rem; grid-template-columns: repeat(auto-fit, minmax(9rem, 1fr));
 }
 .count-group {
   margin: 0; padding: 0.7rem 0.9rem; background: var(--panel);
@@ -504,6 +506,8 @@ tbody tr { border-top: 1px solid var(--line); }
 tbody tr:nth-child(even) { background: #fbfcfd; }
 tbody th { font-weight: 600; white-space: nowrap; }
 td ul { margin: 0; padding: 0; list-style: none; }
+td.flags li { white-space: nowrap; }
+td li + li { margin-top: 0.2rem; }
 td.number, td.date { white-space: nowrap; font-variant-numeric: tabular-nums; }
 td.value { white-space: pre-wrap; overflow-wrap: anywhere; max-width: 18rem; }
 .none { color: var(--muted); }
@@ -533,6 +537,9 @@ th[aria-sort="descending"] button.sort::after { content: " \25BC"; color: var(--
   nav, .sort-hint { display: none; }
   a { color: inherit; text-decoration: none; }
   .scroll { overflow: visible; border: 0; }
+  h2 { break-after: avoid; }
+  td.flags li { white-space: normal; }
+  .chart { max-width: 18rem; }
   thead { display: table-header-group; }
   tr { break-inside: avoid; }
   section { break-inside: auto; }
