@@ -230,3 +230,14 @@ fn files_that_are_not_plain_word_documents_are_refused() {
     let macros = errors("bad/macros.docm");
     assert!(macros[0].problem.contains("macros"), "{macros:?}");
 }
+
+#[test]
+fn right_to_left_text_and_markup_characters_are_filled_as_text() {
+    let mut values = data();
+    values["partner_name"] = json!("מרכז הקהילה — مركز المجتمع <&> \"'");
+    let template = Template::load(&fixture("split_runs.docx"), &values).unwrap();
+    let docx = template.render(&values).unwrap();
+    assert_parts_parse(&docx);
+    let blocks = part_blocks(&docx, "word/document.xml");
+    assert_eq!(blocks[1], p("Partner: מרכז הקהילה — مركز المجتمع <&> \"'."));
+}
