@@ -3,7 +3,8 @@
 //!
 //! The pipeline runs in stages, one module each: [`intake`] reads and validates the
 //! spreadsheets, [`rubric`] scores each partnership and routes it to the approvals its
-//! intensity level needs, and [`outputs`] writes the files staff read.
+//! intensity level needs, [`docx`] fills the Word templates, [`outputs`] writes the files
+//! staff read, and [`pdf`] holds the typesetting engine the PDF stage is built on.
 
 pub mod cli;
 pub mod config;
