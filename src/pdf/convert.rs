@@ -255,7 +255,6 @@ impl Converter {
 
         let mut markup = String::with_capacity(64 * 1024);
         markup.push_str(PREAMBLE);
-        let mut endnote_count = 0;
         for (index, (blocks, properties)) in sections.iter().enumerate() {
             let page = properties.as_ref().map(|p| self.page(p)).unwrap_or_default();
             if index > 0 {
@@ -265,7 +264,6 @@ impl Converter {
             markup.push_str(&self.page_rule(&page));
             self.rels = self.document_rels.clone();
             self.blocks(blocks, &mut markup);
-            endnote_count += 0;
         }
         let endnotes: Vec<Node> = {
             let mut ids: Vec<&String> = self.endnotes.keys().collect();
@@ -278,7 +276,6 @@ impl Converter {
                 self.blocks(note.children(), &mut markup);
             }
         }
-        let _ = endnote_count;
         Ok(Converted {
             markup,
             files: std::mem::take(&mut self.files),
