@@ -35,6 +35,8 @@ pub struct Config {
     pub templates: TemplatesConfig,
     /// The Decision-Making Matrix rows used when the intake has none for a partnership.
     pub decision_matrix: DecisionMatrixConfig,
+    /// How PDFs are made.
+    pub pdf: PdfConfig,
     /// Where this configuration came from, for messages.
     #[serde(skip)]
     pub origin: String,
@@ -46,6 +48,32 @@ pub struct Config {
 pub struct TemplatesConfig {
     pub moa: String,
     pub decision_matrix: String,
+}
+
+/// How PDFs are made: which engine, and what it may use.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PdfConfig {
+    /// `native` (built in) or `libreoffice`; `--pdf-engine` overrides it.
+    pub engine: PdfEngineKind,
+    /// Extra font files (TrueType, OpenType) for the native engine, relative to the
+    /// working folder.
+    pub fonts: Vec<PathBuf>,
+    /// LibreOffice workers converting at once.
+    pub libreoffice_workers: usize,
+    /// Seconds LibreOffice may spend on one document before its worker is restarted.
+    pub libreoffice_timeout_seconds: u64,
+}
+
+/// Which program turns the filled Word documents into PDFs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum PdfEngineKind {
+    /// Typesets inside partnerdocs: fast, no office suite needed.
+    Native,
+    /// Converts with LibreOffice, when installed: for templates the native engine cannot
+    /// lay out.
+    Libreoffice,
 }
 
 /// The default Decision-Making Matrix for each intensity level.
@@ -186,6 +214,12 @@ impl Config {
                 let message = format!("`{field}` is not an intake field");
                 return Err(invalid(&format!("intake.aliases.{field}"), &message));
             }
+        }
+        if self.pdf.libreoffice_workers == 0 {
+            return Err(invalid("pdf.libreoffice_workers", "must be at least 1"));
+        }
+        if self.pdf.libreoffice_timeout_seconds == 0 {
+            return Err(invalid("pdf.libreoffice_timeout_seconds", "must be at least 1"));
         }
         self.rubric.validate().map_err(|err| invalid(&err.key, &err.message))?;
         self.routing.validate().map_err(|err| invalid(&err.key, &err.message))?;

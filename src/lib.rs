@@ -6,6 +6,7 @@
 //! intensity level needs, [`docx`] fills the Word templates, [`outputs`] writes the files
 //! staff read, and [`pdf`] holds the typesetting engine the PDF stage is built on.
 
+pub mod board;
 pub mod cli;
 pub mod config;
 pub mod docx;

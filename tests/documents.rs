@@ -7,25 +7,8 @@ use std::path::Path;
 
 use support::docx_text::{assert_parts_parse, part_blocks, Block};
 use support::workspace::{
-    have, partnerdocs, repo, sample_inputs, stderr, stdout, tree, workspace,
+    have, partnerdocs, repo, sample_inputs, stderr, stdout, summary, tree, workspace,
 };
-
-/// The summary's rows as maps from column to value.
-fn summary(outputs: &Path) -> Vec<std::collections::HashMap<String, String>> {
-    let mut reader = csv::Reader::from_path(outputs.join("summary.csv")).unwrap();
-    let headers = reader.headers().unwrap().clone();
-    reader
-        .records()
-        .map(|record| {
-            let record = record.unwrap();
-            headers
-                .iter()
-                .zip(record.iter())
-                .map(|(h, v)| (h.to_string(), v.to_string()))
-                .collect()
-        })
-        .collect()
-}
 
 fn text_of(docx: &[u8]) -> String {
     let mut text = String::new();
@@ -46,7 +29,7 @@ fn run_fills_an_moa_and_a_matrix_for_every_accepted_partnership() {
     let dir = workspace(&sample_inputs());
     let output = partnerdocs(dir.path(), &["run", "--as-of", "2026-12-03"]);
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
-    assert!(stdout(&output).contains("documents: 60 written"), "{}", stdout(&output));
+    assert!(stdout(&output).contains("documents: 120 written"), "{}", stdout(&output));
 
     let outputs = dir.path().join("outputs");
     let rows = summary(&outputs);
@@ -55,6 +38,10 @@ fn run_fills_an_moa_and_a_matrix_for_every_accepted_partnership() {
         for column in ["moa_docx", "matrix_docx"] {
             let docx = std::fs::read(outputs.join(&row[column])).unwrap();
             assert_parts_parse(&docx);
+        }
+        for column in ["moa_pdf", "matrix_pdf"] {
+            let pdf = std::fs::read(outputs.join(&row[column])).unwrap();
+            assert!(pdf.starts_with(b"%PDF-"), "{} is not a PDF", row[column]);
         }
     }
 
@@ -237,6 +224,6 @@ fn the_report_counts_the_run_and_links_to_files_that_exist() {
         assert!(outputs.join(path.as_ref()).is_file(), "{href} does not resolve");
         documents += 1;
     }
-    assert_eq!(documents, 60);
+    assert_eq!(documents, 120);
     assert!(html.contains("partnerships-2026-27.xlsx"), "the rejected rows are listed");
 }

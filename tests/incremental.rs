@@ -45,7 +45,7 @@ fn a_second_run_with_nothing_changed_rewrites_nothing() {
     let first = run(dir.path(), &[]);
     assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
     assert!(
-        stdout(&first).contains("documents: 10 written, 0 unchanged"),
+        stdout(&first).contains("documents: 20 written, 0 unchanged"),
         "{}",
         stdout(&first)
     );
@@ -54,7 +54,7 @@ fn a_second_run_with_nothing_changed_rewrites_nothing() {
 
     let second = run(dir.path(), &[]);
     assert!(
-        stdout(&second).contains("documents: 0 written, 10 unchanged"),
+        stdout(&second).contains("documents: 0 written, 20 unchanged"),
         "{}",
         stdout(&second)
     );
@@ -77,7 +77,7 @@ fn changing_one_row_fills_only_that_partnership_again() {
     .unwrap();
     let output = run(dir.path(), &[]);
     assert!(
-        stdout(&output).contains("documents: 2 written, 8 unchanged"),
+        stdout(&output).contains("documents: 4 written, 16 unchanged"),
         "{}",
         stdout(&output)
     );
@@ -93,7 +93,7 @@ fn changing_one_row_fills_only_that_partnership_again() {
     );
     assert_eq!(
         changed.iter().filter(|name| name.starts_with("agreements/")).count(),
-        2,
+        4,
         "{changed:?}"
     );
 }
@@ -206,6 +206,9 @@ fn assert_all_complete(outputs: &Path) {
             for record in reader.records() {
                 record.unwrap_or_else(|err| panic!("{name}: {err}"));
             }
+        } else if name.ends_with(".pdf") {
+            let end = bytes.trim_ascii_end();
+            assert!(bytes.starts_with(b"%PDF-") && end.ends_with(b"%%EOF"), "{name}");
         } else if name.ends_with(".json") {
             serde_json::from_slice::<serde_json::Value>(&bytes)
                 .unwrap_or_else(|e| panic!("{name}: {e}"));

@@ -241,3 +241,63 @@ fn right_to_left_text_and_markup_characters_are_filled_as_text() {
     let blocks = part_blocks(&docx, "word/document.xml");
     assert_eq!(blocks[1], p("Partner: מרכז הקהילה — مركز المجتمع <&> \"'."));
 }
+
+/// A one-paragraph template saved by docx-rs: `before` in plain text, then `tag` in bold.
+fn signature_template(dir: &Path, tag: &str) -> PathBuf {
+    use docx_rs::{Docx, Paragraph, Run};
+    let path = dir.join("signature.docx");
+    let file = std::fs::File::create(&path).unwrap();
+    Docx::new()
+        .add_paragraph(
+            Paragraph::new()
+                .add_run(Run::new().add_text("Signature: "))
+                .add_run(Run::new().bold().add_text(format!("{tag} (district)"))),
+        )
+        .build()
+        .pack(file)
+        .unwrap();
+    path
+}
+
+#[test]
+fn a_signature_tag_draws_a_line_between_hidden_markers() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = signature_template(dir.path(), "{{signature \u{201C}district\u{201D}}}");
+    let template = Template::load(&path, &data()).unwrap();
+    let docx = template.render(&data()).unwrap();
+    assert_parts_parse(&docx);
+
+    let xml = support::docx_text::part_xml(&docx, "word/document.xml");
+    let start =
+        "<w:vanish/></w:rPr><w:t xml:space=\"preserve\">partnerdocs-signature:district";
+    let end = "<w:vanish/></w:rPr><w:t xml:space=\"preserve\">partnerdocs-signature-end";
+    let line = format!(">{}</w:t>", "_".repeat(30));
+    let (at_start, at_line, at_end) =
+        (xml.find(start).unwrap(), xml.find(&line).unwrap(), xml.find(end).unwrap());
+    assert!(at_start < at_line && at_line < at_end, "{xml}");
+    // The text after the tag keeps the tag's bold run.
+    let after = &xml[at_end..];
+    let bold_run = after.find("<w:b").unwrap();
+    assert!(bold_run < after.find(" (district)").unwrap(), "{after}");
+    // Word shows the line; the markers are hidden text.
+    assert_eq!(
+        part_blocks(&docx, "word/document.xml"),
+        [p(&format!(
+            "Signature: partnerdocs-signature:district{}partnerdocs-signature-end (district)",
+            "_".repeat(30)
+        ))]
+    );
+}
+
+#[test]
+fn a_signature_tag_needs_a_quoted_plain_name() {
+    for tag in ["{{signature district}}", "{{signature \"the district\"}}", "{{signature}}"]
+    {
+        let dir = tempfile::tempdir().unwrap();
+        let path = signature_template(dir.path(), tag);
+        let errors = Template::load(&path, &data()).unwrap_err();
+        assert_eq!(errors.len(), 1, "{tag}: {errors:?}");
+        assert_eq!(errors[0].tag, tag);
+        assert!(errors[0].problem.contains("signature"), "{tag}: {}", errors[0].problem);
+    }
+}

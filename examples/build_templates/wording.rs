@@ -433,7 +433,7 @@ const MOA: Template = Template {
         Signatures(&[
             &[
                 "**For {{district_name}}**",
-                "Signature: ______________________________",
+                "Signature: {{signature \"district\"}}",
                 "Name: {{superintendent}}",
                 "Title: Superintendent",
                 "Date: ____________________",
@@ -531,7 +531,7 @@ const RUBRIC: Grid = Grid {
 
 const PARTNER_SIGNATURE: &[&str] = &[
     "**For {{partner_name}}**",
-    "Signature: ______________________________",
+    "Signature: {{signature \"partner\"}}",
     "Name: {{#if partner_contact}}{{partner_contact}}{{else}}______________________{{/if}}",
     "Title: ____________________",
     "Date: ____________________",
@@ -581,7 +581,7 @@ const MATRIX: Template = Template {
         Signatures(&[
             &[
                 "**For {{district_name}}**",
-                "Signature: ______________________________",
+                "Signature: {{signature \"district\"}}",
                 "Name: {{district_lead}}",
                 "Title: District lead",
                 "Date: ____________________",
@@ -709,6 +709,7 @@ const KNOWN_NAMES: &[&str] = &[
     "lower",
     "checkbox",
     "plural",
+    "signature",
     "#each",
     "/each",
     "#if",

@@ -12,7 +12,7 @@ use std::process::ExitCode;
 use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
 
-use crate::config::Config;
+use crate::config::{Config, PdfEngineKind};
 
 /// Turns school-community partnership intake spreadsheets into signature-ready agreements.
 #[derive(Debug, Parser)]
@@ -63,6 +63,10 @@ struct CommonArgs {
     /// Write Word documents only, no PDFs.
     #[arg(long, global = true)]
     no_pdf: bool,
+    /// How PDFs are made: `native` (built in) or `libreoffice` [default: from the
+    /// configuration, native].
+    #[arg(long, global = true, value_name = "ENGINE")]
+    pdf_engine: Option<PdfEngineKind>,
     /// Fill every document again, and replace files staff changed by hand.
     #[arg(long, global = true)]
     force: bool,
@@ -138,7 +142,10 @@ pub fn main() -> ExitCode {
 
 /// Turns the raw flags and the configuration file into checked settings.
 fn settings(args: CommonArgs) -> anyhow::Result<Settings> {
-    let config = Config::load(args.config.as_deref())?;
+    let mut config = Config::load(args.config.as_deref())?;
+    if let Some(engine) = args.pdf_engine {
+        config.pdf.engine = engine;
+    }
     tracing::debug!(origin = %config.origin, "configuration loaded");
     if let Some(jobs) = args.jobs {
         rayon::ThreadPoolBuilder::new().num_threads(jobs.get()).build_global()?;

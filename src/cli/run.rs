@@ -19,6 +19,7 @@ use crate::outputs::report::{self, ReportCounts, ReportRow};
 use crate::outputs::summary::ExtraColumn;
 use crate::outputs::writer::{OutputWriter, WriteOutcome, STATE_FOLDER};
 use crate::outputs::{self, archive};
+use crate::pdf::PdfMaker;
 use crate::rubric;
 
 /// What one run did, for the closing summary and `runs.log`.
@@ -139,6 +140,11 @@ pub fn run_once(settings: &Settings) -> anyhow::Result<RunSummary> {
             return Ok(summary);
         }
     };
+    let pdf = match settings.pdf.then(|| PdfMaker::new(&settings.config.pdf)) {
+        Some(Ok(maker)) => Some(maker),
+        Some(Err(err)) => anyhow::bail!("{err}"),
+        None => None,
+    };
     let intake = read_intake(settings)?;
     if !settings.quiet {
         print_problems(&intake);
@@ -161,6 +167,7 @@ pub fn run_once(settings: &Settings) -> anyhow::Result<RunSummary> {
         config: &settings.config,
         as_of: settings.as_of,
         force: settings.force,
+        pdf: pdf.as_ref(),
         progress: progress_bar(settings, rows.len() as u64, "documents"),
     };
     let written = write_agreements(&job, &rows);
@@ -170,9 +177,10 @@ pub fn run_once(settings: &Settings) -> anyhow::Result<RunSummary> {
         seconds = format!("{:.1}", started.elapsed().as_secs_f64()),
         "filled the documents"
     );
-    for failure in &written.failures {
+    for failure in written.failures.iter().chain(&written.pdf_failures) {
         error!("{failure}");
     }
+    report_pdf_warnings(&written.pdf_warnings);
 
     let mut keep: HashSet<String> = intake.rejected_ids.clone();
     for (file, (partnership, _)) in written.files.iter().zip(&rows) {
@@ -240,12 +248,31 @@ pub fn run_once(settings: &Settings) -> anyhow::Result<RunSummary> {
         archived = summary.archived,
         "run finished"
     );
-    summary.outcome = Some(if written.failures.is_empty() {
-        outcome(&intake)
-    } else {
-        Outcome::Rejected
-    });
+    summary.outcome =
+        Some(if written.failures.is_empty() && written.pdf_failures.is_empty() {
+            outcome(&intake)
+        } else {
+            Outcome::Rejected
+        });
     Ok(summary)
+}
+
+/// Logs each distinct PDF warning once, with how many documents had it and the first.
+fn report_pdf_warnings(warnings: &[(String, String)]) {
+    let mut by_text: std::collections::BTreeMap<&str, Vec<&str>> = Default::default();
+    for (document, warning) in warnings {
+        by_text.entry(warning).or_default().push(document);
+    }
+    for (warning, documents) in by_text {
+        match documents.as_slice() {
+            [one] => warn!("{one}: {warning}"),
+            [first, rest @ ..] => {
+                let others = if rest.len() == 1 { "PDF" } else { "PDFs" };
+                warn!("{first} and {} other {others}: {warning}", rest.len())
+            }
+            [] => {}
+        }
+    }
 }
 
 /// Writes `summary.csv` and `rejected.csv`.
@@ -261,6 +288,8 @@ fn write_tables(
     let extra = [
         ExtraColumn { header: "moa_docx".into(), cells: cell(|f| &f.moa_docx) },
         ExtraColumn { header: "matrix_docx".into(), cells: cell(|f| &f.matrix_docx) },
+        ExtraColumn { header: "moa_pdf".into(), cells: cell(|f| &f.moa_pdf) },
+        ExtraColumn { header: "matrix_pdf".into(), cells: cell(|f| &f.matrix_pdf) },
     ];
     let mut summary = Vec::new();
     outputs::summary::write_summary_with(&mut summary, rows, &extra)?;
@@ -330,10 +359,14 @@ fn write_report(
                 .iter()
                 .flat_map(|f| {
                     [
-                        ("MOA (Word)".to_string(), f.moa_docx.clone()),
-                        ("Matrix (Word)".to_string(), f.matrix_docx.clone()),
+                        ("MOA (Word)", &f.moa_docx),
+                        ("MOA (PDF)", &f.moa_pdf),
+                        ("Matrix (Word)", &f.matrix_docx),
+                        ("Matrix (PDF)", &f.matrix_pdf),
                     ]
                 })
+                .filter(|(_, path)| !path.is_empty())
+                .map(|(label, path)| (label.to_string(), path.clone()))
                 .collect(),
         })
         .collect();

@@ -11,6 +11,7 @@ use serde_json::Value;
 
 use crate::docx::tags::{self, Scope, Tag};
 use crate::docx::xml::{self, Node};
+use crate::pdf::{SIGNATURE_END, SIGNATURE_MARK};
 
 /// A problem with one tag of a part.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -78,6 +79,7 @@ pub fn prepare_part(text: &str, sample: &Value) -> Result<PreparedPart, Vec<TagP
     check_fields(&sites, sample, &mut problems);
     if problems.is_empty() {
         place_blocks(&mut nodes, &sites, &blocks, &mut problems);
+        place_signatures(&mut nodes, &sites);
     }
     if !problems.is_empty() {
         return Err(problems);
@@ -507,4 +509,48 @@ fn take_tag(nodes: &mut [Node], site: &TagSite) -> String {
         }
     }
     site.text.clone()
+}
+
+/// How many underscores a signature line is drawn with.
+const SIGNATURE_LINE: usize = 30;
+
+/// Turns each `{{signature "name"}}` into a signature line: underscores in the tag's own
+/// formatting between two hidden runs that tell the PDF stage where the field goes.
+///
+/// The tag's run is closed before the line and reopened after it with the same
+/// formatting, so the text after the tag reads as before.
+fn place_signatures(nodes: &mut [Node], sites: &[TagSite]) {
+    for site in sites {
+        let Ok(Tag::Insert { head, args }) = &site.parsed else {
+            continue;
+        };
+        let Some(tags::Arg::Text(name)) = args.first().filter(|_| head == "signature")
+        else {
+            continue;
+        };
+        let run_path = &site.holder[..site.holder.len().saturating_sub(1)];
+        let mut properties = String::new();
+        if let Some(run) = node_at(nodes, run_path).filter(|n| n.is("w:r")) {
+            if let Some(rpr) = run.children().iter().find(|n| n.is("w:rPr")) {
+                xml::write(std::slice::from_ref(rpr), &mut properties);
+            }
+        }
+        let hidden = |text: &str| {
+            format!(
+                "<w:r><w:rPr><w:vanish/></w:rPr><w:t xml:space=\"preserve\">{text}</w:t></w:r>"
+            )
+        };
+        let line = format!(
+            "</w:t></w:r>{}<w:r>{properties}<w:t xml:space=\"preserve\">{}</w:t></w:r>{}\
+             <w:r>{properties}<w:t xml:space=\"preserve\">",
+            hidden(&format!("{SIGNATURE_MARK}{name}")),
+            "_".repeat(SIGNATURE_LINE),
+            hidden(SIGNATURE_END),
+        );
+        if let Some(Node::Element { children, .. }) = node_at_mut(nodes, &site.holder) {
+            if let Some(child) = children.get_mut(site.child) {
+                *child = Node::Marker(line);
+            }
+        }
+    }
 }

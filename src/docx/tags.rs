@@ -3,7 +3,7 @@
 use serde_json::Value;
 
 /// The helpers templates may call, with how many arguments each takes.
-pub const HELPERS: [(&str, usize, usize); 7] = [
+pub const HELPERS: [(&str, usize, usize); 8] = [
     ("date", 1, 2),
     ("money", 1, 1),
     ("join", 1, 2),
@@ -11,6 +11,7 @@ pub const HELPERS: [(&str, usize, usize); 7] = [
     ("lower", 1, 1),
     ("checkbox", 1, 1),
     ("plural", 3, 3),
+    ("signature", 1, 1),
 ];
 
 /// The block helpers templates may open.
@@ -238,6 +239,9 @@ impl<'a> Scope<'a> {
 
     /// Checks an inserting tag: a field, or a helper and its arguments.
     pub fn check_insert(&self, head: &str, args: &[Arg]) -> Result<(), String> {
+        if head == "signature" {
+            return check_signature_name(args);
+        }
         if let Some((_, min, max)) = HELPERS.iter().find(|(name, _, _)| *name == head) {
             if args.len() < *min || args.len() > *max {
                 let wanted =
@@ -333,6 +337,21 @@ fn unknown_field<'k>(name: &str, known: impl Iterator<Item = &'k String>) -> Str
 
 fn helper_names() -> String {
     HELPERS.iter().map(|(name, _, _)| *name).collect::<Vec<_>>().join(", ")
+}
+
+/// Checks that `{{signature ...}}` names its signer in quotes, with letters, digits, `-`
+/// and `_` only (the name becomes the PDF's signature field name).
+pub fn check_signature_name(args: &[Arg]) -> Result<(), String> {
+    let valid = |name: &str| {
+        !name.is_empty()
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'))
+    };
+    match args.first() {
+        Some(Arg::Text(name)) if valid(name) => Ok(()),
+        _ => Err("`signature` takes the signer's name in quotes, in letters, digits, \
+                  `-` or `_`, e.g. {{signature \"district\"}}"
+            .into()),
+    }
 }
 
 /// Checks a strftime format such as `%m/%d/%Y`.

@@ -8,14 +8,18 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
 use std::io::Read;
+use std::sync::{LazyLock, Mutex, PoisonError};
 
 use crate::docx::xml::{self, Node};
 use crate::pdf::fonts::family_for;
-use crate::pdf::numbering::Numbering;
+use crate::pdf::numbering::{format_number, is_symbol_font, Numbering};
 use crate::pdf::styles::{
-    attr, child, para_props, run_props, table_border, twips, Align, Border, LineSpacing,
-    ParaProps, RunProps, Styles, Theme,
+    attr, child, line_box, para_props, run_props, table_border, twips, Align, Border,
+    LineSpacing, ParaProps, RunProps, Styles, TabStop, Theme,
 };
+use crate::pdf::Typesetter;
+use typst::layout::Abs;
+use typst::text::{FontVariant, FontVariations};
 
 /// A document as typst markup, with the files it loads and what could not be honoured.
 #[derive(Debug, Clone, Default)]
@@ -29,26 +33,15 @@ pub struct Converted {
     pub signatures: Vec<String>,
 }
 
-/// The hidden text a template's `{{signature "name"}}` leaves after the signature line.
+/// The hidden text a template's `{{signature "name"}}` leaves before the signature line,
+/// followed by the name.
 pub const SIGNATURE_MARK: &str = "partnerdocs-signature:";
 
-/// How far above and below the baseline a line of each built-in family reaches, in em:
-/// the fonts' Windows ascent and descent, which is how tall Word and LibreOffice set a line.
-fn line_edges(family: &str) -> (f64, f64) {
-    match family {
-        "Caladea" => (1.05, 0.25),
-        "Liberation Sans" => (0.9053, 0.2119),
-        "Liberation Serif" => (0.8911, 0.2163),
-        "Liberation Mono" => (0.8325, 0.3003),
-        _ => (0.9521, 0.2686),
-    }
-}
+/// The hidden text a template's `{{signature "name"}}` leaves after the signature line.
+pub const SIGNATURE_END: &str = "partnerdocs-signature-end";
 
-/// The height of one single-spaced line of `run`'s font, in em.
-fn line_em(run: &RunProps) -> f64 {
-    let (top, bottom) = line_edges(family_for(run.font.as_deref().unwrap_or("Calibri")));
-    top + bottom
-}
+/// The label of the markers the PDF stage places signature fields by.
+pub const SIGNATURE_LABEL: &str = "partnerdocs-signature";
 
 /// Converts `.docx` bytes into typst markup.
 pub fn convert_docx(docx: &[u8]) -> Result<Converted, String> {
@@ -114,6 +107,22 @@ struct Page {
     footers: Vec<(String, String)>,
 }
 
+impl Page {
+    /// Takes the headers and footers this section does not define from the section
+    /// before, as Word does.
+    fn inherit_stories(&mut self, previous: &Page) {
+        for (mine, theirs) in
+            [(&mut self.headers, &previous.headers), (&mut self.footers, &previous.footers)]
+        {
+            for (kind, part) in theirs {
+                if !mine.iter().any(|(k, _)| k == kind) {
+                    mine.push((kind.clone(), part.clone()));
+                }
+            }
+        }
+    }
+}
+
 impl Default for Page {
     fn default() -> Self {
         Page {
@@ -143,6 +152,44 @@ enum Field {
     Computed,
 }
 
+/// Where a run of paragraphs and tables has got to, for the space between its blocks.
+#[derive(Debug, Clone, Default)]
+struct Flow {
+    /// The space after the block before; `None` at the top of a page begun by a break,
+    /// of a cell or of a story.
+    after: Option<f64>,
+    /// The room below the last line of the paragraph before, from its line spacing.
+    leading: f64,
+    /// The style of the paragraph before, for contextual spacing.
+    style: Option<String>,
+}
+
+impl Flow {
+    /// The room the last paragraph of a cell or story keeps below it.
+    fn end(&self) -> String {
+        match self.after.map(|after| after + self.leading) {
+            Some(room) if room > 0.0 => format!("#v({}pt)", num(room)),
+            _ => String::new(),
+        }
+    }
+}
+
+/// A list item's number or bullet, with its formatting.
+#[derive(Debug, Clone)]
+struct Label {
+    text: String,
+    run: RunProps,
+    suffix: Suffix,
+}
+
+/// What separates a list label from the item's text.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Suffix {
+    Tab,
+    Space,
+    Nothing,
+}
+
 struct Converter {
     parts: HashMap<String, Vec<u8>>,
     styles: Styles,
@@ -154,6 +201,24 @@ struct Converter {
     warnings: BTreeSet<String>,
     signatures: Vec<String>,
     default_tab: f64,
+    /// Whether the space after a paragraph and the space before the next add up (Word
+    /// 97's rule) rather than the larger one counting.
+    additive_spacing: bool,
+    /// Whether even pages have headers and footers of their own.
+    even_and_odd: bool,
+    /// How many tables have been converted, to name one in a warning.
+    tables: usize,
+    /// The number of the section being converted, from 1.
+    sections: usize,
+    /// The endnotes referred to so far, with their numbers, in order.
+    endnote_refs: Vec<(String, String)>,
+    /// How endnotes are numbered (Word's number format; lower-case Roman by default).
+    endnote_format: String,
+    /// The number of the endnote being set, for its `w:endnoteRef`.
+    endnote_label: Option<String>,
+    /// The colour of text in Word's automatic colour: white on dark shading, else
+    /// `None` for typst's black.
+    auto_color: Option<&'static str>,
     /// The rels of the part being converted (document, a header, a footer).
     rels: HashMap<String, (String, bool)>,
     field: Field,
@@ -179,13 +244,24 @@ impl Converter {
             &mut warnings,
         ));
         let settings = parse_part(&parts, "word/settings.xml", &mut warnings);
-        let default_tab = settings
-            .iter()
-            .flat_map(|n| n.children())
-            .find(|n| n.is("w:defaultTabStop"))
-            .and_then(|n| attr(n, "w:val"))
-            .and_then(twips)
+        let setting = |name: &str| {
+            settings.iter().flat_map(|n| n.children()).find(|n| n.is(name)).cloned()
+        };
+        let default_tab = setting("w:defaultTabStop")
+            .and_then(|n| attr(&n, "w:val").and_then(twips))
             .unwrap_or(36.0);
+        let endnote_format = setting("w:endnotePr")
+            .and_then(|n| {
+                child(&n, "w:numFmt").and_then(|f| attr(f, "w:val")).map(str::to_string)
+            })
+            .unwrap_or_else(|| "lowerRoman".into());
+        let even_and_odd = setting("w:evenAndOddHeaders")
+            .is_some_and(|n| attr(&n, "w:val").is_none_or(|v| !matches!(v, "0" | "false")));
+        // LibreOffice adds the two spaces when settings.xml is missing too.
+        let additive_spacing = settings.is_empty()
+            || setting("w:compat").is_some_and(|compat| {
+                child(&compat, "w:doNotUseHTMLParagraphAutoSpacing").is_some()
+            });
         let notes = |name: &str, element: &str, warnings: &mut BTreeSet<String>| {
             let nodes = parse_part(&parts, name, warnings);
             let mut notes = HashMap::new();
@@ -213,6 +289,14 @@ impl Converter {
             warnings,
             signatures: Vec::new(),
             default_tab,
+            additive_spacing,
+            even_and_odd,
+            tables: 0,
+            sections: 0,
+            endnote_refs: Vec::new(),
+            endnote_format,
+            endnote_label: None,
+            auto_color: None,
             field: Field::None,
             text_width: 468.0,
             images: 0,
@@ -255,33 +339,49 @@ impl Converter {
 
         let mut markup = String::with_capacity(64 * 1024);
         markup.push_str(PREAMBLE);
+        markup.push_str(TABS);
+        let mut previous: Option<Page> = None;
         for (index, (blocks, properties)) in sections.iter().enumerate() {
-            let page = properties.as_ref().map(|p| self.page(p)).unwrap_or_default();
+            let mut page = properties.as_ref().map(|p| self.page(p)).unwrap_or_default();
+            if let Some(previous) = &previous {
+                page.inherit_stories(previous);
+            }
             if index > 0 {
                 markup.push_str("#pagebreak(weak: true)\n");
             }
+            self.sections = index + 1;
             self.text_width = (page.width - page.left - page.right).max(72.0);
             markup.push_str(&self.page_rule(&page));
+            let _ = writeln!(markup, "#metadata(none) <partnerdocs-section-{}>", index + 1);
+            previous = Some(page);
             self.rels = self.document_rels.clone();
-            self.blocks(blocks, &mut markup);
+            self.blocks(blocks, &mut Flow::default(), &mut markup);
         }
-        let endnotes: Vec<Node> = {
-            let mut ids: Vec<&String> = self.endnotes.keys().collect();
-            ids.sort_by_key(|id| id.parse::<i64>().unwrap_or(0));
-            ids.into_iter().filter_map(|id| self.endnotes.get(id).cloned()).collect()
-        };
-        if !endnotes.is_empty() && markup.contains("/*endnote*/") {
-            markup.push_str("#line(length: 30%, stroke: 0.5pt)\n");
-            for note in endnotes {
-                self.blocks(note.children(), &mut markup);
-            }
-        }
+        self.endnotes_after_text(&mut markup);
         Ok(Converted {
             markup,
             files: std::mem::take(&mut self.files),
             warnings: self.warnings.iter().cloned().collect(),
             signatures: std::mem::take(&mut self.signatures),
         })
+    }
+
+    /// The endnotes the text refers to, in the order it refers to them, on a page after
+    /// the text as LibreOffice sets them (Word sets them right after the text).
+    fn endnotes_after_text(&mut self, markup: &mut String) {
+        let references = std::mem::take(&mut self.endnote_refs);
+        if references.is_empty() {
+            return;
+        }
+        markup.push_str("#pagebreak()\n");
+        let mut flow = Flow::default();
+        for (id, label) in references {
+            if let Some(note) = self.endnotes.get(&id).cloned() {
+                self.endnote_label = Some(label);
+                self.blocks(note.children(), &mut flow, markup);
+            }
+        }
+        self.endnote_label = None;
     }
 
     /// Reads a section's page size, margins and header and footer references.
@@ -363,39 +463,52 @@ impl Converter {
                 &mut self.rels,
                 relationships(&parse_part(&self.parts, &rels_name, &mut self.warnings)),
             );
-            let mut content = String::new();
+            // The last paragraph's space after keeps a footer off the page's edge.
+            let (mut content, mut flow) = (String::new(), Flow::default());
             for root in &nodes {
-                self.blocks(root.children(), &mut content);
+                self.blocks(root.children(), &mut flow, &mut content);
             }
+            content.push_str(&flow.end());
             self.rels = saved;
             variants.insert(kind.clone(), content);
         }
-        let Some(default) = variants.get("default").cloned() else {
+        let first = variants.get("first").filter(|_| page.title_page);
+        let even = variants.get("even").filter(|_| self.even_and_odd);
+        let default = variants.get("default");
+        if first.is_none() && even.is_none() && default.is_none() {
             return "none".into();
-        };
+        }
+
+        // Word sets a header's top at its distance from the page's edge, a footer's
+        // bottom likewise, and lets them grow towards the text.
         let room = if header { page.top - page.header } else { page.bottom - page.footer };
         let align = if header { "top" } else { "bottom" };
-        let wrap = |content: &str| {
+        let wrap = |content: Option<&String>| {
             format!(
-                "block(width: 100%, height: {}pt)[#align({align})[{content}]]",
-                num(room.max(0.0))
+                "block(width: 100%, height: {}pt)[#align({align})[{}]]",
+                num(room.max(0.0)),
+                content.map_or("", String::as_str),
             )
         };
-        let mut choice = String::from("context {\n");
-        let _ = writeln!(choice, "let n = counter(page).get().first()");
-        if let Some(first) = variants.get("first").filter(|_| page.title_page) {
-            let _ = writeln!(choice, "if n == 1 {{ {} }} else", wrap(first));
+        let mut choice = String::from("context {\n let n = here().page()\n ");
+        if first.is_some() {
+            // The first page of the section, which its marker is on.
+            let _ = write!(
+                choice,
+                "if n == locate(<partnerdocs-section-{}>).page() {{ {} }} else ",
+                self.sections,
+                wrap(first),
+            );
         }
-        if let Some(even) = variants.get("even") {
-            let _ = writeln!(choice, "if calc.even(n) {{ {} }} else", wrap(even));
+        if even.is_some() {
+            let _ = write!(choice, "if calc.even(n) {{ {} }} else ", wrap(even));
         }
-        let _ = write!(choice, "{{ {} }}\n}}", wrap(&default));
+        let _ = write!(choice, "{{ {} }}\n}}", wrap(default));
         choice
     }
 
-    /// Paragraphs and tables, in order.
-    fn blocks(&mut self, nodes: &[Node], out: &mut String) {
-        let mut previous_style: Option<String> = None;
+    /// Paragraphs and tables, in order, continuing `flow`.
+    fn blocks(&mut self, nodes: &[Node], flow: &mut Flow, out: &mut String) {
         for (index, node) in nodes.iter().enumerate() {
             match node.name().unwrap_or_default() {
                 "w:p" => {
@@ -406,37 +519,60 @@ impl Converter {
                         .and_then(|p| child(p, "w:pStyle"))
                         .and_then(|s| attr(s, "w:val"))
                         .map(str::to_string);
-                    let style = self.paragraph(
-                        node,
-                        previous_style.as_deref(),
-                        next_style.as_deref(),
-                        out,
-                    );
-                    previous_style = Some(style);
+                    self.paragraph(node, next_style.as_deref(), flow, out);
                 }
                 "w:tbl" => {
+                    self.space_before(flow, 0.0, out);
                     self.table(node, out);
-                    previous_style = None;
+                    *flow = Flow { after: Some(0.0), ..Flow::default() };
                 }
                 "w:sdt" => {
                     if let Some(content) = child(node, "w:sdtContent") {
-                        self.blocks(content.children(), out);
+                        self.blocks(content.children(), flow, out);
                     }
                 }
-                "w:customXml" | "w:ins" | "w:smartTag" => self.blocks(node.children(), out),
+                "w:customXml" | "w:ins" | "w:smartTag" => {
+                    self.blocks(node.children(), flow, out)
+                }
                 _ => {}
             }
         }
     }
 
-    /// One paragraph; returns its style id, for contextual spacing.
+    /// The space between the block before and a paragraph with `before` above it.
+    ///
+    /// At the top of a page begun by a break, of a cell or of a story, Word keeps all of
+    /// the space before. Between two paragraphs it takes the larger of the space after
+    /// and the space before (the sum, in documents that ask for Word 97's spacing), below
+    /// the room the line spacing leaves under the last line. That space is weak: a page
+    /// that breaks there drops it, as Word does.
+    fn space_before(&self, flow: &Flow, before: f64, out: &mut String) {
+        match flow.after {
+            None if before > 0.0 => {
+                let _ = writeln!(out, "#v({}pt)", num(before));
+            }
+            None => {}
+            Some(after) => {
+                let gap =
+                    if self.additive_spacing { after + before } else { after.max(before) };
+                let gap = flow.leading + gap;
+                if gap > 0.0 {
+                    let _ = writeln!(out, "#v({}pt, weak: true)", num(gap));
+                }
+            }
+        }
+    }
+
+    /// One paragraph, after the space that separates it from the block before.
     fn paragraph(
         &mut self,
         node: &Node,
-        previous: Option<&str>,
         next: Option<&str>,
+        flow: &mut Flow,
         out: &mut String,
-    ) -> String {
+    ) {
+        let previous = flow.style.take();
+        let previous = previous.as_deref();
         let ppr = child(node, "w:pPr");
         let style = ppr
             .and_then(|p| child(p, "w:pStyle"))
@@ -444,7 +580,8 @@ impl Converter {
             .map(str::to_string);
         if let Some(id) = style.as_deref().filter(|id| !self.styles.has(id)) {
             self.warn(format!(
-                "the paragraph style `{id}` is not defined; the default style is used"
+                "the style `{id}` is not defined in styles.xml; paragraphs in it were set \
+                 in the default paragraph style"
             ));
         }
         let direct = ppr.map(para_props).unwrap_or_default();
@@ -460,8 +597,19 @@ impl Converter {
                 para = with_list;
                 let mut label_run = run.clone();
                 label_run.merge(&definition.run);
-                label_run.font = run.font.clone();
-                label = self.numbering.next_label(&id, level).map(|text| (text, label_run));
+                if definition.run.font.as_deref().is_none_or(is_symbol_font) {
+                    label_run.font = run.font.clone();
+                }
+                let suffix = match definition.suffix.as_str() {
+                    "space" => Suffix::Space,
+                    "nothing" => Suffix::Nothing,
+                    _ => Suffix::Tab,
+                };
+                label = self.numbering.next_label(&id, level).map(|text| Label {
+                    text,
+                    run: label_run,
+                    suffix,
+                });
             }
         }
         let style_id = style.clone().unwrap_or_default();
@@ -474,49 +622,66 @@ impl Converter {
             }
         }
 
+        // An empty paragraph is one line as tall as its mark's formatting makes it.
+        let mut mark = run.clone();
+        if let Some(rpr) = ppr.and_then(|p| child(p, "w:rPr")) {
+            mark = self.styles.run(&run, None, &run_props(rpr, &self.styles.theme));
+        }
+
         // Runs, split where a page break sits inside the paragraph.
         let mut segments = vec![String::new()];
+        let outer_color = self.auto_color;
+        if para.shading.as_deref().is_some_and(is_dark) {
+            self.auto_color = Some(WHITE);
+        }
         self.inlines(node.children(), &run, &para, &mut segments);
+        self.auto_color = outer_color;
         if para.page_break_before == Some(true) {
             out.push_str("#pagebreak(weak: true)\n");
+            flow.after = None;
         }
+        self.space_before(flow, para.before.unwrap_or(0.0), out);
+        let line_end = self.text_width - para.right.unwrap_or(0.0);
         let last = segments.len() - 1;
+        let mut last_leading = 0.0;
         for (index, content) in segments.into_iter().enumerate() {
             if index > 0 {
                 out.push_str("#pagebreak()\n");
-            }
-            let mut piece = para.clone();
-            if index > 0 {
-                piece.before = Some(0.0);
-            }
-            if index < last {
-                piece.after = Some(0.0);
+                // Nothing after a page break that ends a paragraph takes room on the
+                // new page, and the next paragraph keeps its space before.
+                if index == last && content.trim().is_empty() {
+                    *flow = Flow::default();
+                    return;
+                }
             }
             let label = if index == 0 { label.as_ref() } else { None };
-            self.paragraph_block(&piece, &run, label, &content, out);
+            let run = if content.trim().is_empty() { &mark } else { &run };
+            let content = self.tabbed(&content, &para, line_start(&para), line_end);
+            self.paragraph_block(&para, run, label, &content, out);
+            last_leading = leading(run, line_spacing(&para));
         }
-        style_id
+        *flow = Flow {
+            after: Some(para.after.unwrap_or(0.0)),
+            leading: last_leading,
+            style: Some(style_id),
+        };
     }
 
-    /// The block that sets one paragraph with its spacing, indents and alignment.
+    /// The block that sets one paragraph with its indents, alignment, borders and
+    /// shading; its space before and after is the flow's (see [`Self::space_before`]).
     fn paragraph_block(
         &mut self,
         para: &ParaProps,
         run: &RunProps,
-        label: Option<&(String, RunProps)>,
+        label: Option<&Label>,
         content: &str,
         out: &mut String,
     ) {
-        let size = run.size.unwrap_or(11.0);
+        let spacing = line_spacing(para);
         let content = if content.trim().is_empty() && label.is_none() {
-            format!("#text(size: {}pt, \"\\u{{200b}}\")", num(size))
+            "#\"\\u{200b}\"".to_string()
         } else {
             content.to_string()
-        };
-        let line = line_em(run) * size;
-        let leading = match para.line.unwrap_or(LineSpacing::Multiple(1.0)) {
-            LineSpacing::Multiple(m) => (m - 1.0).max(0.0) * line,
-            LineSpacing::Exact(pt) | LineSpacing::AtLeast(pt) => (pt - line).max(0.0),
         };
         let align = match para.align.unwrap_or(Align::Left) {
             Align::Left | Align::Justify => "left",
@@ -527,77 +692,91 @@ impl Converter {
         let right = para.right.unwrap_or(0.0);
         let hanging = para.hanging.unwrap_or(0.0);
         let first = para.first_line.unwrap_or(0.0);
-        // A border sits just outside the text; the paragraph's spacing lies beyond it.
-        let mut stroke = Vec::new();
+
+        // A border sits its distance outside the text and takes room as Word gives it.
+        let mut block = format!(
+            "#block(width: 100%, breakable: {}, sticky: {}",
+            para.keep_lines != Some(true),
+            para.keep_next == Some(true),
+        );
+        let (mut stroke, mut inset) = (Vec::new(), Vec::new());
         for (side, border) in [("bottom", &para.border_bottom), ("top", &para.border_top)] {
-            if let Some(Border { width, color }) = border {
+            if let Some(Border { width, color, space }) = border {
                 stroke.push(format!("{side}: {}pt + rgb(\"#{color}\")", num(*width)));
+                inset.push(format!("{side}: {}pt", num(space + width)));
             }
+        }
+        if !stroke.is_empty() {
+            let _ = write!(
+                block,
+                ", stroke: ({}), inset: ({})",
+                stroke.join(", "),
+                inset.join(", ")
+            );
+        }
+        if let Some(fill) = &para.shading {
+            let _ = write!(block, ", fill: rgb(\"#{fill}\")");
         }
         let _ = write!(
             out,
-            "#block(width: 100%, above: 0pt, below: 0pt, breakable: true, sticky: {}, inset: (top: {}pt, bottom: {}pt))[",
-            para.keep_next == Some(true),
-            num(para.before.unwrap_or(0.0)),
-            num(para.after.unwrap_or(0.0)),
-        );
-        let _ = write!(
-            out,
-            "#block(width: 100%, above: 0pt, below: 0pt, breakable: true{}{}{})[",
-            if stroke.is_empty() {
-                String::new()
-            } else {
-                format!(", stroke: ({})", stroke.join(", "))
-            },
-            if stroke.is_empty() { "" } else { ", inset: (bottom: 2pt)" },
-            para.shading
-                .as_ref()
-                .map(|fill| format!(", fill: rgb(\"#{fill}\")"))
-                .unwrap_or_default(),
-        );
-        let _ = write!(
-            out,
-            "#set par(justify: {}, leading: {}pt, spacing: 0pt); #set text({}); #set align({align}); ",
+            "{block})[#set par(justify: {}, leading: {}pt); #set text({}); #set align({align}); ",
             para.align == Some(Align::Justify),
-            num(leading),
-            self.text_args(run),
+            num(leading(run, spacing)),
+            self.text_args(run, spacing),
         );
+        // Word keeps widows and orphans off a page unless the paragraph says otherwise.
+        if para.widow_control == Some(false) {
+            out.push_str("#set text(costs: (widow: 0%, orphan: 0%)); ");
+        }
+
         match label {
-            Some((text, label_run)) => {
+            Some(label) => {
+                // The label starts at the first line's indent; a tab takes the text on
+                // to the hanging indent, or to the next default tab stop.
                 let gap = if hanging > 0.0 { hanging } else { self.default_tab };
-                let _ = write!(
-                    out,
-                    "#pad(left: {}pt, right: {}pt)[#grid(columns: ({}pt, 1fr), [{}], [{content}])]",
-                    num((left - gap).max(0.0)),
-                    num(right),
-                    num(gap),
-                    self.text_call(label_run, text),
-                );
-            }
-            None if hanging > 0.0 => {
-                let _ = write!(
-                    out,
-                    "#pad(left: {}pt, right: {}pt)[#set par(hanging-indent: {}pt); {content}]",
-                    num((left - hanging).max(0.0)),
-                    num(right),
-                    num(hanging),
-                );
+                let text = self.text_call(&label.run, spacing, &label.text);
+                let label = match label.suffix {
+                    Suffix::Tab => format!("#box(width: {}pt)[{text}]", num(gap)),
+                    Suffix::Space => format!("{text} "),
+                    Suffix::Nothing => text,
+                };
+                let indent = self.indent(left, right, hanging, first);
+                let _ = write!(out, "{indent}#par[{label}{content}]]");
             }
             None => {
-                let _ = write!(
-                    out,
-                    "#pad(left: {}pt, right: {}pt)[#set par(first-line-indent: (amount: {}pt, all: true)); {content}]",
-                    num(left),
-                    num(right),
-                    num(first),
-                );
+                // A paragraph of its own, so that its indents apply.
+                let indent = self.indent(left, right, hanging, first);
+                let _ = write!(out, "{indent}#par[{content}]]");
             }
         }
-        out.push_str("]]\n");
+        out.push_str("]\n");
+    }
+
+    /// The opening of the `pad` that indents a paragraph's lines; closed by the caller.
+    fn indent(&self, left: f64, right: f64, hanging: f64, first: f64) -> String {
+        if hanging > 0.0 {
+            // Word lets a hanging first line into the margin; here it stops at the margin.
+            let start = (left - hanging).max(0.0);
+            format!(
+                "#pad(left: {}pt, right: {}pt)[#set par(hanging-indent: {}pt); ",
+                num(start),
+                num(right),
+                num(left - start),
+            )
+        } else {
+            format!(
+                "#pad(left: {}pt, right: {}pt)[#set par(first-line-indent: (amount: {}pt, all: true)); ",
+                num(left),
+                num(right),
+                num(first),
+            )
+        }
     }
 
     /// The arguments of `text()` for a run's formatting (font, size, weight, style, colour).
-    fn text_args(&mut self, run: &RunProps) -> String {
+    ///
+    /// The top and bottom edges make the line as tall as Word makes it with `spacing`.
+    fn text_args(&mut self, run: &RunProps, spacing: LineSpacing) -> String {
         let word_font = run.font.clone().unwrap_or_else(|| "Calibri".into());
         let family = family_for(&word_font);
         if family == crate::pdf::FALLBACK_FAMILY
@@ -605,34 +784,61 @@ impl Converter {
             && !word_font.eq_ignore_ascii_case(family)
             && !word_font.to_ascii_lowercase().starts_with("calibri")
         {
-            self.warn(format!("no font stands in for `{word_font}`; {family} is used"));
+            self.warn(format!(
+                "the font `{word_font}` is not available; {family} was used instead"
+            ));
         }
-        let (top, bottom) = line_edges(family);
+        let size = run.size.unwrap_or(11.0);
+        let line = line_box(family, size, spacing);
         let mut args = format!(
-            "font: \"{family}\", size: {}pt, top-edge: {top}em, bottom-edge: -{bottom}em",
-            num(run.size.unwrap_or(11.0))
+            "font: \"{family}\", size: {}pt, top-edge: {}pt, bottom-edge: {}pt",
+            num(size),
+            num(line.top),
+            num(-line.bottom),
         );
+        // Word kerns only where a run asks for it, from a font size up.
+        if run.kern.is_some_and(|from| size >= from) {
+            args.push_str(", kerning: true");
+        }
         if run.bold == Some(true) {
             args.push_str(", weight: \"bold\"");
         }
         if run.italic == Some(true) {
             args.push_str(", style: \"italic\"");
         }
-        if let Some(color) =
-            run.color.as_deref().filter(|c| !c.eq_ignore_ascii_case("auto"))
-        {
+        let color = run.color.as_deref().filter(|c| !c.eq_ignore_ascii_case("auto"));
+        if let Some(color) = color.or(self.auto_color) {
             let _ = write!(args, ", fill: rgb(\"#{color}\")");
         }
         args
     }
 
     /// A run of text with its formatting.
-    fn text_call(&mut self, run: &RunProps, text: &str) -> String {
+    fn text_call(&mut self, run: &RunProps, spacing: LineSpacing, text: &str) -> String {
         let mut text = text.to_string();
         if run.caps == Some(true) {
             text = text.to_uppercase();
         }
-        let mut call = format!("#text({}, {})", self.text_args(run), string_literal(&text));
+        let mut args = self.text_args(run, spacing);
+        let family = family_for(run.font.as_deref().unwrap_or("Calibri"));
+        let mut fallbacks: Vec<String> = Vec::new();
+        for c in text.chars().filter(|c| !c.is_ascii()) {
+            if let Some(fallback) = fallback_family(family, c) {
+                if !fallbacks.contains(&fallback) {
+                    fallbacks.push(fallback);
+                }
+            }
+        }
+        if !fallbacks.is_empty() {
+            // Listed after the run's family, they draw only what it lacks.
+            let listed: Vec<String> = fallbacks.iter().map(|f| string_literal(f)).collect();
+            args = args.replacen(
+                &format!("font: \"{family}\""),
+                &format!("font: (\"{family}\", {})", listed.join(", ")),
+                1,
+            );
+        }
+        let mut call = format!("#text({args}, {})", string_literal(&text));
         if run.small_caps == Some(true) {
             call = format!("#smallcaps[{call}]");
         }
@@ -672,6 +878,11 @@ impl Converter {
                     self.inlines(node.children(), paragraph_run, para, &mut inner);
                     let content = inner.concat();
                     let current = out.last_mut();
+                    // A tab inside a link is left at its default width.
+                    let content = match &target {
+                        Some(_) => content.replace(TAB_MARK, &self.default_tab_markup()),
+                        None => content,
+                    };
                     if let Some(current) = current {
                         match target {
                             Some(url) => {
@@ -755,18 +966,17 @@ impl Converter {
                 "w:t" => {
                     let text = element_text(part);
                     if run.hidden == Some(true) {
-                        if let Some(name) = text.strip_prefix(SIGNATURE_MARK) {
+                        if text.trim() == SIGNATURE_END {
+                            self.signature_edge("end", out);
+                        } else if let Some(name) = text.strip_prefix(SIGNATURE_MARK) {
                             self.signature(name.trim(), out);
                         }
                         continue;
                     }
-                    let call = self.text_call(&run, &text);
+                    let call = self.text_call(&run, line_spacing(para), &text);
                     push(out, call);
                 }
-                "w:tab" => {
-                    let tab = self.tab(para);
-                    push(out, tab);
-                }
+                "w:tab" => push(out, TAB_MARK.into()),
                 "w:br" => match attr(part, "w:type") {
                     Some("page") => out.push(String::new()),
                     _ => push(out, "#linebreak()".into()),
@@ -786,7 +996,8 @@ impl Converter {
                             }
                         })
                         .unwrap_or('\u{2022}');
-                    let call = self.text_call(&run, &symbol.to_string());
+                    let call =
+                        self.text_call(&run, line_spacing(para), &symbol.to_string());
                     push(out, call);
                 }
                 "w:drawing" => {
@@ -796,14 +1007,27 @@ impl Converter {
                 "w:pict" | "w:object" => {
                     self.warn("an old-style (VML) picture was left out")
                 }
-                "w:footnoteReference" | "w:endnoteReference" => {
+                "w:endnoteReference" => {
+                    // Numbered here; the note itself is set after the text.
                     let id = attr(part, "w:id").unwrap_or_default().to_string();
-                    let note = if part.is("w:footnoteReference") {
-                        self.footnotes.get(&id).cloned()
-                    } else {
-                        self.endnotes.get(&id).cloned()
-                    };
-                    if let Some(note) = note {
+                    if self.endnotes.contains_key(&id) {
+                        let number =
+                            u32::try_from(self.endnote_refs.len() + 1).unwrap_or(0);
+                        let label = format_number(number, &self.endnote_format);
+                        self.endnote_refs.push((id, label.clone()));
+                        let call = self.note_mark(&run, para, &label);
+                        push(out, call);
+                    }
+                }
+                "w:endnoteRef" => {
+                    if let Some(label) = self.endnote_label.clone() {
+                        let call = self.note_mark(&run, para, &label);
+                        push(out, call);
+                    }
+                }
+                "w:footnoteReference" => {
+                    let id = attr(part, "w:id").unwrap_or_default().to_string();
+                    if let Some(note) = self.footnotes.get(&id).cloned() {
                         let mut inner = vec![String::new()];
                         for paragraph in note.children().iter().filter(|n| n.is("w:p")) {
                             let (note_para, note_run) = self.styles.paragraph(
@@ -819,7 +1043,9 @@ impl Converter {
                                 &mut inner,
                             );
                         }
-                        push(out, format!("#footnote[{}]", inner.concat()));
+                        let content =
+                            inner.concat().replace(TAB_MARK, &self.default_tab_markup());
+                        push(out, format!("#footnote[{content}]"));
                     }
                 }
                 _ => {}
@@ -827,33 +1053,64 @@ impl Converter {
         }
     }
 
-    /// A tab: to the right margin (with its leader) when the paragraph has a right tab stop,
-    /// else the default tab width.
-    fn tab(&mut self, para: &ParaProps) -> String {
-        let stops = para.tabs.clone().unwrap_or_default();
-        if let Some(stop) =
-            stops.iter().find(|s| matches!(s.kind.as_str(), "right" | "end"))
-        {
-            return match stop.leader {
-                Some('_') => {
-                    "#box(width: 1fr, baseline: 0pt, line(length: 100%, stroke: 0.5pt))"
-                        .into()
-                }
-                Some(leader) => format!(
-                    "#box(width: 1fr, repeat({}))",
-                    string_literal(&leader.to_string())
-                ),
-                None => "#h(1fr)".into(),
-            };
-        }
-        if let Some(stop) = stops.iter().find(|s| s.kind == "center") {
-            let _ = stop;
-            return "#h(1fr)".into();
-        }
+    /// A tab as wide as a default tab stop, where stops cannot be worked out.
+    fn default_tab_markup(&self) -> String {
         format!("#h({}pt)", num(self.default_tab))
     }
 
-    /// A signature line that the PDF stage turns into a signature field.
+    /// An endnote's number, raised, in its run's formatting.
+    fn note_mark(&mut self, run: &RunProps, para: &ParaProps, label: &str) -> String {
+        let mut mark = run.clone();
+        mark.vertical = Some("superscript".into());
+        self.text_call(&mark, line_spacing(para), label)
+    }
+
+    /// A paragraph segment with its tabs set: each tab reaches the next stop past the
+    /// text before it, as in Word.
+    ///
+    /// Where that is depends on how wide the text is, so typst works it out
+    /// (`partnerdocs-tabs` in the preamble) from the stops given here: the paragraph's
+    /// own, the hanging indent, then the default stops. `start` is where the first line
+    /// starts and `end` where lines end, from the left edge of the text.
+    fn tabbed(&self, segment: &str, para: &ParaProps, start: f64, end: f64) -> String {
+        if !segment.contains(TAB_MARK) {
+            return segment.to_string();
+        }
+        let mut stops: Vec<TabStop> = para.tabs.clone().unwrap_or_default();
+        let (left, hanging) = (para.left.unwrap_or(0.0), para.hanging.unwrap_or(0.0));
+        if hanging > 0.0 && !stops.iter().any(|stop| (stop.position - left).abs() < 0.01) {
+            stops.push(TabStop { position: left, kind: "left".into(), leader: None });
+            stops.sort_by(|a, b| a.position.total_cmp(&b.position));
+        }
+        let stops: Vec<String> = stops
+            .iter()
+            .map(|stop| {
+                let kind = match stop.kind.as_str() {
+                    "right" | "end" | "decimal" => "right",
+                    "center" => "center",
+                    _ => "left",
+                };
+                let leader = match stop.leader {
+                    Some('_') => "\"line\"".to_string(),
+                    Some(leader) => string_literal(&leader.to_string()),
+                    None => "none".into(),
+                };
+                format!("({}pt, \"{kind}\", {leader})", num(stop.position))
+            })
+            .collect();
+        let parts: Vec<String> =
+            segment.split(TAB_MARK).map(|part| format!("[{part}]")).collect();
+        format!(
+            "#partnerdocs-tabs({}pt, {}pt, {}pt, ({}), ({},))",
+            num(start),
+            num(end),
+            num(self.default_tab),
+            stops.iter().map(|stop| format!("{stop},")).collect::<String>(),
+            parts.join(", "),
+        )
+    }
+
+    /// The start of a signature line that the PDF stage turns into a signature field.
     fn signature(&mut self, name: &str, out: &mut Vec<String>) {
         let name: String = name
             .chars()
@@ -863,11 +1120,16 @@ impl Converter {
             return;
         }
         self.signatures.push(name.clone());
+        self.signature_edge(&format!("start:{name}"), out);
+    }
+
+    /// A marker at one end of a signature line, found by its label after layout.
+    fn signature_edge(&mut self, edge: &str, out: &mut Vec<String>) {
         push(
             out,
             format!(
-                "#box(width: 0pt, height: 0pt)[#metadata({}) <partnerdocs-signature>]",
-                string_literal(&name)
+                "#box(width: 0pt, height: 0pt)[#metadata({}) <{SIGNATURE_LABEL}>]",
+                string_literal(edge)
             ),
         );
     }
@@ -938,6 +1200,7 @@ impl Converter {
 
     /// A table: column widths from its grid, merged cells, borders, shading, header rows.
     fn table(&mut self, node: &Node, out: &mut String) {
+        self.tables += 1;
         let tblpr = child(node, "w:tblPr");
         let mut columns: Vec<f64> = child(node, "w:tblGrid")
             .map(|g| {
@@ -958,7 +1221,11 @@ impl Converter {
             .unwrap_or(1);
         if columns.is_empty() || columns.len() < widest {
             if columns.is_empty() {
-                self.warn("a table has no column grid; its columns are set equally wide");
+                self.warn(format!(
+                    "table {} has no column grid (w:tblGrid); its columns were given equal \
+                     widths",
+                    self.tables
+                ));
             }
             let share = self.text_width / widest.max(1) as f64;
             columns.resize(widest.max(1), share);
@@ -996,12 +1263,13 @@ impl Converter {
             column: usize,
             colspan: usize,
             rowspan: usize,
-            header: bool,
         }
         let mut laid: Vec<Vec<Cell>> = Vec::new();
         let mut origin: HashMap<usize, (usize, usize)> = HashMap::new();
         let mut header_rows = 0;
         let mut still_header = true;
+        // How many grid columns each row's cells reach, and which rows stay whole.
+        let (mut covered, mut unsplit) = (Vec::new(), Vec::new());
         for (row_index, row) in rows.iter().enumerate() {
             let is_header = child(row, "w:trPr")
                 .and_then(|p| child(p, "w:tblHeader"))
@@ -1037,32 +1305,35 @@ impl Converter {
                     } else {
                         origin.remove(&column);
                     }
-                    cells.push(Cell {
-                        node: cell,
-                        column,
-                        colspan: span,
-                        rowspan: 1,
-                        header: is_header && still_header,
-                    });
+                    cells.push(Cell { node: cell, column, colspan: span, rowspan: 1 });
                 }
                 column += span;
             }
             laid.push(cells);
+            covered.push(column);
+            unsplit.push(
+                child(row, "w:trPr").and_then(|p| child(p, "w:cantSplit")).is_some_and(
+                    |c| attr(c, "w:val").is_none_or(|v| !matches!(v, "0" | "false")),
+                ),
+            );
         }
 
-        let stroke = match &border {
-            Some(Border { width, color }) => {
-                format!("{}pt + rgb(\"#{color}\")", num(*width))
+        // Each row takes the room of the border above it and the table that of the one
+        // below it, as in Word; typst draws strokes over the cells, so insets make room.
+        let (stroke, rule) = match &border {
+            Some(Border { width, color, .. }) => {
+                (format!("{}pt + rgb(\"#{color}\")", num(*width)), *width)
             }
-            None => "none".into(),
+            None => ("none".into(), 0.0),
         };
         let widths: Vec<String> =
             columns.iter().map(|w| format!("{}pt", num(*w))).collect();
         let _ = writeln!(
             out,
-            "#block(width: 100%, above: 0pt, below: 0pt)[#table(columns: ({},), stroke: {stroke}, inset: (top: {}pt, bottom: {}pt, left: {}pt, right: {}pt), align: left,",
+            "#block(width: 100%, inset: (bottom: {}pt))[#table(columns: ({},), stroke: {stroke}, inset: (top: {}pt, bottom: {}pt, left: {}pt, right: {}pt), align: left,",
+            num(rule),
             widths.join(", "),
-            num(inset.0),
+            num(inset.0 + rule),
             num(inset.1),
             num(inset.2),
             num(inset.3),
@@ -1094,16 +1365,32 @@ impl Converter {
                     .sum::<f64>()
                     - inset.2
                     - inset.3;
-                let mut content = String::new();
-                self.blocks(cell.node.children(), &mut content);
-                let _ = cell.header;
+                // The last paragraph's space after stays inside the cell.
+                let (mut content, mut flow) = (String::new(), Flow::default());
+                let outer_color = self.auto_color;
+                if fill.is_some_and(is_dark) {
+                    self.auto_color = Some(WHITE);
+                }
+                self.blocks(cell.node.children(), &mut flow, &mut content);
+                self.auto_color = outer_color;
+                content.push_str(&flow.end());
                 let _ = writeln!(
                     out,
-                    "table.cell(colspan: {}, rowspan: {}, align: {valign}{})[{content}],",
+                    "table.cell(colspan: {}, rowspan: {}, align: {valign}{}{})[{content}],",
                     cell.colspan,
                     cell.rowspan,
                     fill.map(|f| format!(", fill: rgb(\"#{f}\")")).unwrap_or_default(),
+                    if unsplit[row_index] { ", breakable: false" } else { "" },
                 );
+            }
+            // A row that stops short of the grid's end keeps the next row off its place.
+            if let Some(missing) = columns.len().checked_sub(covered[row_index]) {
+                if missing > 0 {
+                    let _ = writeln!(
+                        out,
+                        "table.cell(colspan: {missing}, stroke: none, inset: 0pt)[],"
+                    );
+                }
             }
             if in_header && row_index + 1 == header_rows {
                 out.push_str("),\n");
@@ -1116,6 +1403,82 @@ impl Converter {
         self.text_width = saved_width;
         out.push_str(")]\n");
     }
+}
+
+/// The installed family to draw `c` with when the built-in `family` has no glyph for it,
+/// found once per character.
+///
+/// Typst falls back to a font whose character map lists `c`, and some fonts (LibreOffice's
+/// `OpenSymbol`) list characters they draw no glyph for, which leaves an empty box. So the
+/// family named here is one whose font has the glyph: `DejaVu Sans` first, as LibreOffice
+/// falls back to it, then the others by name.
+fn fallback_family(family: &'static str, c: char) -> Option<String> {
+    type Found = HashMap<(&'static str, char), Option<String>>;
+    static FOUND: LazyLock<Mutex<Found>> = LazyLock::new(Mutex::default);
+    let mut found = FOUND.lock().unwrap_or_else(PoisonError::into_inner);
+    found.entry((family, c)).or_insert_with(|| find_fallback(family, c)).clone()
+}
+
+/// Looks for a family that draws `c`, when `family` does not; see [`fallback_family`].
+fn find_fallback(family: &str, c: char) -> Option<String> {
+    let store = Typesetter::shared().fonts().store();
+    let book = store.book();
+    let draws = |index: usize| {
+        book.info(index).is_some_and(|info| info.coverage.contains(u32::from(c)))
+            && store.font(index).is_some_and(|font| {
+                let instance = font.instantiate(
+                    FontVariant::default(),
+                    Abs::pt(10.0),
+                    &FontVariations::default(),
+                );
+                instance.ttf().glyph_index(c).is_some()
+            })
+    };
+    if book.select_family(&family.to_lowercase()).any(draws) {
+        return None;
+    }
+    let preferred = ["dejavu sans"].into_iter().filter(|f| book.contains_family(f));
+    let by_name = book.families().map(|(name, _)| name.to_lowercase());
+    preferred.map(str::to_string).chain(by_name).find_map(|name| {
+        let index = book.select_family(&name).find(|&index| draws(index))?;
+        book.info(index).map(|info| info.family.clone())
+    })
+}
+
+/// Where a paragraph's first line starts, from the left edge of the text.
+fn line_start(para: &ParaProps) -> f64 {
+    let left = para.left.unwrap_or(0.0);
+    match para.hanging.unwrap_or(0.0) {
+        hanging if hanging > 0.0 => (left - hanging).max(0.0),
+        _ => left + para.first_line.unwrap_or(0.0),
+    }
+}
+
+/// The room a paragraph's line spacing adds below each of its lines, for its run.
+fn leading(run: &RunProps, spacing: LineSpacing) -> f64 {
+    let family = family_for(run.font.as_deref().unwrap_or("Calibri"));
+    line_box(family, run.size.unwrap_or(11.0), spacing).leading
+}
+
+/// White, for text in Word's automatic colour on dark shading.
+const WHITE: &str = "FFFFFF";
+
+/// Whether shading of colour `RRGGBB` is dark enough that Word sets text in its automatic
+/// colour white on it, as LibreOffice judges it (luminance at most 62 of 255).
+fn is_dark(color: &str) -> bool {
+    let channel = |at: usize| {
+        color
+            .get(at..at + 2)
+            .and_then(|hex| u8::from_str_radix(hex, 16).ok())
+            .unwrap_or(255)
+    };
+    let (r, g, b) = (f64::from(channel(0)), f64::from(channel(2)), f64::from(channel(4)));
+    0.299 * r + 0.587 * g + 0.114 * b <= 62.0
+}
+
+/// A paragraph's line spacing, single when it says none.
+fn line_spacing(para: &ParaProps) -> LineSpacing {
+    para.line.unwrap_or(LineSpacing::Multiple(1.0))
 }
 
 /// How many grid columns a cell spans.
@@ -1161,6 +1524,9 @@ fn element_text(node: &Node) -> String {
     quick_xml::escape::unescape(&raw).map_or(raw.clone(), |t| t.into_owned())
 }
 
+/// Where a tab sits in a paragraph's markup until the paragraph's tab stops are set.
+const TAB_MARK: &str = "\u{1}tab\u{1}";
+
 /// A typst string literal.
 pub fn string_literal(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
@@ -1190,12 +1556,40 @@ fn num(value: f64) -> String {
     }
 }
 
-/// What every document starts with: lines as tall as Word sets them, no extra spacing.
+/// What every document starts with, as Word sets text: no kerning or hyphenation, lines
+/// filled first-fit, no space between blocks but what the converter puts there.
 const PREAMBLE: &str = "#set text(top-edge: 0.9521em, bottom-edge: -0.2686em, \
-    hyphenate: false, lang: \"en\", region: \"US\")\n\
-    #set par(spacing: 0pt, leading: 0pt)\n\
+    hyphenate: false, kerning: false, lang: \"en\", region: \"US\")\n\
+    #set par(spacing: 0pt, leading: 0pt, linebreaks: \"simple\")\n\
     #set block(spacing: 0pt)\n\
     #set table(gutter: 0pt)\n";
+
+/// Sets the tabs of one paragraph segment: `parts` are the pieces between its tabs,
+/// `stops` its tab stops as (position, kind, leader). Each tab reaches the first stop
+/// past the text before it, else the next default stop; a right tab at the end of the
+/// line takes all the room left, as Word's does.
+const TABS: &str = r#"#let partnerdocs-tabs(start, end, step, stops, parts) = context {
+  let out = parts.first()
+  let x = start + measure(parts.first()).width
+  for part in parts.slice(1) {
+    let width = measure(part).width
+    let stop = stops.find(s => s.at(0) > x + 0.1pt)
+    if stop == none { stop = ((calc.floor(x / step + 0.01) + 1) * step, "left", none) }
+    let (pos, kind, leader) = stop
+    let gap = if kind == "right" { pos - x - width } else if kind == "center" {
+      pos - x - width / 2
+    } else { pos - x }
+    let fill = kind == "right" and pos >= end - 0.5pt
+    let room = if fill { 1fr } else { calc.max(gap, 0pt) }
+    out += if leader == none { h(room) } else if leader == "line" {
+      box(width: room, baseline: 0pt, line(length: 100%, stroke: 0.5pt))
+    } else { box(width: room, repeat(leader)) }
+    out += part
+    x = if fill { end } else { x + calc.max(gap, 0pt) + width }
+  }
+  out
+}
+"#;
 
 #[cfg(test)]
 mod tests {
@@ -1215,5 +1609,84 @@ mod tests {
         );
         assert!(computed_field("NUMPAGES").is_some_and(|m| m.contains("final")));
         assert_eq!(computed_field("DATE"), None);
+    }
+
+    const W: &str =
+        "xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"";
+
+    /// A `.docx` of the given parts (names under `word/`), a body for document.xml.
+    fn docx(body: &str, parts: &[(&str, &str)]) -> Vec<u8> {
+        use std::io::Write;
+        let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let document = format!("<w:document {W}><w:body>{body}</w:body></w:document>");
+        let mut write = |name: &str, text: &str| {
+            zip.start_file(name, zip::write::SimpleFileOptions::default()).unwrap();
+            zip.write_all(text.as_bytes()).unwrap();
+        };
+        write("word/document.xml", &document);
+        for (name, text) in parts {
+            write(&format!("word/{name}"), text);
+        }
+        zip.finish().unwrap().into_inner()
+    }
+
+    fn paragraph(props: &str, text: &str) -> String {
+        format!("<w:p><w:pPr>{props}</w:pPr><w:r><w:t>{text}</w:t></w:r></w:p>")
+    }
+
+    fn settings(inner: &str) -> String {
+        format!("<w:settings {W}>{inner}</w:settings>")
+    }
+
+    #[test]
+    fn paragraphs_are_apart_by_the_larger_space_unless_word_97_spacing_is_asked_for() {
+        let body = paragraph("<w:spacing w:after=\"120\"/>", "One")
+            + &paragraph("<w:spacing w:before=\"240\"/>", "Two");
+        let modern = settings("<w:compat/>");
+        let converted = convert_docx(&docx(&body, &[("settings.xml", &modern)])).unwrap();
+        assert!(converted.markup.contains("#v(12pt, weak: true)"), "{}", converted.markup);
+
+        let old = settings("<w:compat><w:doNotUseHTMLParagraphAutoSpacing/></w:compat>");
+        let converted = convert_docx(&docx(&body, &[("settings.xml", &old)])).unwrap();
+        assert!(converted.markup.contains("#v(18pt, weak: true)"), "{}", converted.markup);
+    }
+
+    #[test]
+    fn space_before_stays_at_the_top_of_a_page_begun_by_a_break() {
+        let body = paragraph("", "One")
+            + &paragraph("<w:pageBreakBefore/><w:spacing w:before=\"240\"/>", "Two");
+        let converted = convert_docx(&docx(&body, &[])).unwrap();
+        assert!(
+            converted.markup.contains("#pagebreak(weak: true)\n#v(12pt)\n"),
+            "{}",
+            converted.markup
+        );
+    }
+
+    #[test]
+    fn endnotes_are_numbered_in_roman_and_set_after_the_text() {
+        let body =
+            "<w:p><w:r><w:t>Text</w:t></w:r><w:r><w:endnoteReference w:id=\"5\"/></w:r>\
+                    <w:r><w:endnoteReference w:id=\"2\"/></w:r></w:p>";
+        let note = |id: &str, text: &str| {
+            format!(
+                "<w:endnote w:id=\"{id}\"><w:p><w:r><w:endnoteRef/></w:r>\
+                 <w:r><w:t>{text}</w:t></w:r></w:p></w:endnote>"
+            )
+        };
+        let endnotes = format!(
+            "<w:endnotes {W}>{}{}</w:endnotes>",
+            note("2", "Second"),
+            note("5", "First")
+        );
+        let converted = convert_docx(&docx(body, &[("endnotes.xml", &endnotes)])).unwrap();
+
+        let markup = &converted.markup;
+        let after_text = markup.rsplit_once("#pagebreak()").map(|(_, notes)| notes);
+        let notes = after_text.unwrap_or_default();
+        let first = notes.find("\"First\"").unwrap();
+        let second = notes.find("\"Second\"").unwrap();
+        assert!(first < second, "{markup}");
+        assert!(notes.contains("#super[#text(") && notes.contains("\"ii\")"), "{markup}");
     }
 }

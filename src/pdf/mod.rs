@@ -8,8 +8,11 @@
 
 mod convert;
 mod diagnostics;
+mod engine;
 mod fonts;
+pub mod libreoffice;
 mod numbering;
+mod signature;
 mod styles;
 mod thread;
 mod world;
@@ -23,8 +26,12 @@ use typst::foundations::Smart;
 use typst_layout::PagedDocument;
 use typst_pdf::Timestamp;
 
-pub use convert::{convert_docx, string_literal, Converted, SIGNATURE_MARK};
+pub use convert::{
+    convert_docx, string_literal, Converted, SIGNATURE_END, SIGNATURE_LABEL, SIGNATURE_MARK,
+};
+pub use engine::{DocumentInfo, PdfMaker};
 pub use fonts::{family_for, FontBook, FontFile, FontOptions, FontSet, FALLBACK_FAMILY};
+pub use signature::SignaturePlace;
 pub use typst::foundations::Bytes;
 pub use world::{DocumentWorld, Typesetter};
 
@@ -86,6 +93,8 @@ pub struct Rendered {
     /// Typst's warnings and characters no font could draw, one message each, as
     /// `line L, column C: message` when they point into the markup.
     pub warnings: Vec<String>,
+    /// The signature fields added, in document order.
+    pub signatures: Vec<SignaturePlace>,
 }
 
 /// Why a document could not be rendered.
@@ -145,14 +154,25 @@ impl Typesetter {
         })?;
         warnings.extend(diagnostics::missing_glyphs(&world, &document));
         set_metadata(&mut document, options);
+        let mut signatures = signature::signature_places(&document);
 
-        let pdf = typst_pdf::pdf(&document, &export_options(markup, options)).map_err(
+        let mut pdf = typst_pdf::pdf(&document, &export_options(markup, options)).map_err(
             |errors| PdfError::Export {
                 messages: diagnostics::describe_all(&world, &errors),
             },
         )?;
         trim_caches();
-        Ok(Rendered { pdf, pages: document.pages().len(), warnings })
+        quiet_mark_info(&mut pdf);
+        if !signatures.is_empty() {
+            match signature::add_signature_fields(pdf.clone(), &signatures) {
+                Ok(signed) => pdf = signed,
+                Err(err) => {
+                    warnings.push(format!("failed to add the signature fields: {err}"));
+                    signatures.clear();
+                }
+            }
+        }
+        Ok(Rendered { pdf, pages: document.pages().len(), warnings, signatures })
     }
 }
 
@@ -182,6 +202,19 @@ fn export_options(markup: &str, options: &PdfOptions) -> typst_pdf::PdfOptions {
         timestamp: world::typst_date(options.as_of).map(Timestamp::new_utc),
         tagged: options.tagged,
         ..typst_pdf::PdfOptions::default()
+    }
+}
+
+/// Blanks `/Suspects false` in the catalog's `/MarkInfo`, keeping every byte offset.
+///
+/// The entry is optional and false is its default, but poppler 22 (Debian 12's PDF
+/// tools) reports it as a syntax error, which would make a correct file look broken.
+fn quiet_mark_info(pdf: &mut [u8]) {
+    const MARK_INFO: &[u8] = b"/MarkInfo<</Marked true/Suspects false>>";
+    const SUSPECTS: &[u8] = b"/Suspects false";
+    if let Some(at) = pdf.windows(MARK_INFO.len()).rposition(|w| w == MARK_INFO) {
+        let start = at + MARK_INFO.len() - 2 - SUSPECTS.len();
+        pdf[start..start + SUSPECTS.len()].fill(b' ');
     }
 }
 

@@ -1,6 +1,6 @@
 //! Bulleted and numbered lists: numbering.xml's definitions and the running counters.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::docx::xml::Node;
 use crate::pdf::styles::{attr, child, para_props, run_props, ParaProps, RunProps, Theme};
@@ -11,6 +11,8 @@ pub struct Level {
     pub start: u32,
     pub format: String,
     pub text: String,
+    /// What follows the label: `tab` (Word's default), `space` or `nothing`.
+    pub suffix: String,
     pub para: ParaProps,
     pub run: RunProps,
 }
@@ -21,7 +23,10 @@ pub struct Numbering {
     abstracts: HashMap<String, Vec<Level>>,
     /// numId to its abstract definition and per-level start overrides.
     instances: HashMap<String, (String, HashMap<usize, u32>)>,
+    /// The counters of each abstract definition, by level.
     counters: HashMap<String, Vec<Option<u32>>>,
+    /// The lists (numIds) used so far.
+    started: HashSet<String>,
 }
 
 impl Numbering {
@@ -54,6 +59,7 @@ impl Numbering {
                                     .map_or(t.to_string(), |u| u.into_owned())
                             })
                             .unwrap_or_default(),
+                        suffix: value("w:suff").unwrap_or("tab").to_string(),
                         para: child(lvl, "w:pPr").map(para_props).unwrap_or_default(),
                         run: child(lvl, "w:rPr")
                             .map(|n| run_props(n, theme))
@@ -95,14 +101,26 @@ impl Numbering {
     }
 
     /// Counts one more item at `level` of list `id` and gives its label (`3.`, `•`, `b)`).
+    ///
+    /// As in Word, lists that share a definition share its counters, so a second list
+    /// continues the first; a list with a start override starts again where it is
+    /// first used.
     pub fn next_label(&mut self, id: &str, level: usize) -> Option<String> {
-        let (abstract_id, overrides) = self.instances.get(id)?.clone();
-        let levels = self.abstracts.get(&abstract_id)?.clone();
+        let (abstract_id, overrides) = self.instances.get(id)?;
+        let levels = self.abstracts.get(abstract_id)?;
         let definition = levels.get(level)?;
         if definition.format == "none" && definition.text.is_empty() {
             return None;
         }
-        let counters = self.counters.entry(id.to_string()).or_insert_with(|| vec![None; 9]);
+        let counters =
+            self.counters.entry(abstract_id.clone()).or_insert_with(|| vec![None; 9]);
+        if self.started.insert(id.to_string()) {
+            for &overridden in overrides.keys() {
+                if let Some(counter) = counters.get_mut(overridden) {
+                    *counter = None;
+                }
+            }
+        }
         let start = |l: usize| overrides.get(&l).copied().unwrap_or(levels[l].start);
         let current = counters[level].map_or(start(level), |n| n + 1);
         counters[level] = Some(current);
@@ -124,6 +142,13 @@ impl Numbering {
     }
 }
 
+/// Whether a font draws symbols in place of letters; its bullets are written as the
+/// Unicode characters they look like, in the text's own font.
+pub fn is_symbol_font(font: &str) -> bool {
+    let font = font.trim().to_ascii_lowercase();
+    font == "symbol" || font.starts_with("wingdings") || font == "webdings"
+}
+
 /// Word's bullet characters, many from the Symbol and Wingdings fonts, as Unicode.
 fn bullet(text: &str, font: Option<&str>) -> String {
     let c = text.chars().next().unwrap_or('\u{2022}');
@@ -133,7 +158,6 @@ fn bullet(text: &str, font: Option<&str>) -> String {
         ('\u{F0A7}', _) => '\u{25AA}',
         ('\u{F0D8}' | '\u{D8}', "wingdings") => '\u{27A2}',
         ('\u{F0FC}' | '\u{FC}', "wingdings") => '\u{2713}',
-        ('o', "courier new") => '\u{25E6}',
         (c, _) if ('\u{F000}'..='\u{F0FF}').contains(&c) => '\u{2022}',
         (c, _) => c,
     };
@@ -141,7 +165,7 @@ fn bullet(text: &str, font: Option<&str>) -> String {
 }
 
 /// A list number in Word's format: decimal, letters, Roman numerals.
-fn format_number(value: u32, format: &str) -> String {
+pub fn format_number(value: u32, format: &str) -> String {
     match format {
         "lowerLetter" => letters(value).to_lowercase(),
         "upperLetter" => letters(value),
@@ -200,7 +224,10 @@ mod tests {
             </w:abstractNum><w:abstractNum w:abstractNumId="1"><w:lvl w:ilvl="0"><w:numFmt w:val="bullet"/>
             <w:lvlText w:val="&#xF0B7;"/><w:rPr><w:rFonts w:ascii="Symbol"/></w:rPr></w:lvl></w:abstractNum>
             <w:num w:numId="1"><w:abstractNumId w:val="0"/></w:num>
-            <w:num w:numId="2"><w:abstractNumId w:val="1"/></w:num></w:numbering>"#;
+            <w:num w:numId="2"><w:abstractNumId w:val="1"/></w:num>
+            <w:num w:numId="3"><w:abstractNumId w:val="0"/></w:num>
+            <w:num w:numId="4"><w:abstractNumId w:val="0"/><w:lvlOverride w:ilvl="0">
+            <w:startOverride w:val="1"/></w:lvlOverride></w:num></w:numbering>"#;
         let mut numbering = Numbering::from_nodes(&parse(xml).unwrap(), &Theme::default());
         assert_eq!(numbering.next_label("1", 0).as_deref(), Some("1."));
         assert_eq!(numbering.next_label("1", 1).as_deref(), Some("1.a)"));
@@ -208,6 +235,10 @@ mod tests {
         assert_eq!(numbering.next_label("1", 0).as_deref(), Some("2."));
         assert_eq!(numbering.next_label("1", 1).as_deref(), Some("2.a)"));
         assert_eq!(numbering.next_label("2", 0).as_deref(), Some("\u{2022}"));
+        // A second list of the first definition continues it, unless told to restart.
+        assert_eq!(numbering.next_label("3", 0).as_deref(), Some("3."));
+        assert_eq!(numbering.next_label("4", 0).as_deref(), Some("1."));
+        assert_eq!(numbering.next_label("3", 0).as_deref(), Some("2."));
         assert_eq!(numbering.next_label("9", 0), None);
         assert_eq!(roman(1994), "MCMXCIV");
         assert_eq!(letters(27), "AA");

@@ -25,11 +25,13 @@ pub enum LineSpacing {
     AtLeast(f64),
 }
 
-/// A border line: width in points and colour as `RRGGBB`.
+/// A border line: width and distance from the text in points, colour as `RRGGBB`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Border {
     pub width: f64,
     pub color: String,
+    /// How far the line sits from the text it borders (`w:space`).
+    pub space: f64,
 }
 
 /// Character formatting; `None` means "not said here".
@@ -52,6 +54,8 @@ pub struct RunProps {
     pub highlight: Option<String>,
     /// Raised or lowered: `superscript` or `subscript`.
     pub vertical: Option<String>,
+    /// Kerning applies from this font size up, in points (`w:kern`); none when unset.
+    pub kern: Option<f64>,
 }
 
 /// Paragraph formatting; `None` means "not said here". Lengths are in points.
@@ -66,6 +70,11 @@ pub struct ParaProps {
     pub first_line: Option<f64>,
     pub hanging: Option<f64>,
     pub keep_next: Option<bool>,
+    /// Whether the paragraph's lines stay on one page (`w:keepLines`).
+    pub keep_lines: Option<bool>,
+    /// Whether a page never starts or ends with one line of the paragraph
+    /// (`w:widowControl`, on when never said).
+    pub widow_control: Option<bool>,
     pub page_break_before: Option<bool>,
     pub contextual: Option<bool>,
     /// List membership: numbering instance and level.
@@ -80,7 +89,9 @@ pub struct ParaProps {
 /// A tab stop.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TabStop {
+    /// From the left edge of the text, in points.
     pub position: f64,
+    /// `left`, `center`, `right`, `decimal`, ... or `clear` (removes a stop set before).
     pub kind: String,
     pub leader: Option<char>,
 }
@@ -96,7 +107,7 @@ impl RunProps {
     pub fn merge(&mut self, over: &RunProps) {
         merge_fields!(
             self, over, bold, italic, underline, strike, caps, small_caps, hidden, size,
-            color, font, highlight, vertical
+            color, font, highlight, vertical, kern
         );
     }
 }
@@ -116,14 +127,27 @@ impl ParaProps {
             first_line,
             hanging,
             keep_next,
+            keep_lines,
+            widow_control,
             page_break_before,
             contextual,
             numbering,
             border_bottom,
             border_top,
-            shading,
-            tabs
+            shading
         );
+        // Tab stops add up along the style chain; a `clear` stop removes one set before.
+        if let Some(over_tabs) = &over.tabs {
+            let mut tabs = self.tabs.take().unwrap_or_default();
+            for stop in over_tabs {
+                tabs.retain(|tab| (tab.position - stop.position).abs() > 0.01);
+                if stop.kind != "clear" {
+                    tabs.push(stop.clone());
+                }
+            }
+            tabs.sort_by(|a, b| a.position.total_cmp(&b.position));
+            self.tabs = Some(tabs);
+        }
         if over.first_line.is_some() {
             self.hanging = over.hanging;
         }
@@ -203,6 +227,10 @@ pub fn run_props(rpr: &Node, theme: &Theme) -> RunProps {
                 }
             }
             "w:vertAlign" => props.vertical = attr(node, "w:val").map(str::to_string),
+            "w:kern" => {
+                props.kern =
+                    attr(node, "w:val").and_then(|v| v.parse::<f64>().ok()).map(|v| v / 2.0)
+            }
             "w:rFonts" => {
                 let direct = attr(node, "w:ascii").or_else(|| attr(node, "w:hAnsi"));
                 let themed =
@@ -253,7 +281,8 @@ fn border(node: &Node) -> Option<Border> {
     let width =
         attr(node, "w:sz").and_then(|v| v.parse::<f64>().ok()).map_or(0.5, |v| v / 8.0);
     let color = attr(node, "w:color").filter(|v| is_hex(v)).unwrap_or("000000");
-    Some(Border { width: width.max(0.25), color: color.to_string() })
+    let space = attr(node, "w:space").and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    Some(Border { width: width.max(0.25), color: color.to_string(), space })
 }
 
 /// Reads a `w:pPr` element.
@@ -300,6 +329,8 @@ pub fn para_props(ppr: &Node) -> ParaProps {
                 }
             }
             "w:keepNext" => props.keep_next = Some(toggle(node)),
+            "w:keepLines" => props.keep_lines = Some(toggle(node)),
+            "w:widowControl" => props.widow_control = Some(toggle(node)),
             "w:pageBreakBefore" => props.page_break_before = Some(toggle(node)),
             "w:contextualSpacing" => props.contextual = Some(toggle(node)),
             "w:numPr" => {
@@ -323,7 +354,7 @@ pub fn para_props(ppr: &Node) -> ParaProps {
                 let stops = node
                     .children()
                     .iter()
-                    .filter(|tab| tab.is("w:tab") && attr(tab, "w:val") != Some("clear"))
+                    .filter(|tab| tab.is("w:tab"))
                     .filter_map(|tab| {
                         Some(TabStop {
                             position: attr(tab, "w:pos").and_then(twips)?,
@@ -527,6 +558,63 @@ impl Styles {
     }
 }
 
+/// A built-in family's vertical metrics from its `hhea` table, in font units.
+struct FontMetrics {
+    ascent: f64,
+    descent: f64,
+    gap: f64,
+    units_per_em: f64,
+}
+
+/// The metrics of a built-in family (every style of a family shares them).
+fn font_metrics(family: &str) -> FontMetrics {
+    let (ascent, descent, gap, units_per_em) = match family {
+        "Caladea" => (900.0, 250.0, 0.0, 1000.0),
+        "Liberation Sans" => (1854.0, 434.0, 67.0, 2048.0),
+        "Liberation Serif" => (1825.0, 443.0, 87.0, 2048.0),
+        "Liberation Mono" => (1705.0, 615.0, 0.0, 2048.0),
+        _ => (1536.0, 512.0, 452.0, 2048.0),
+    };
+    FontMetrics { ascent, descent, gap, units_per_em }
+}
+
+/// How a line of text is set, in points: how far its text reaches above and below the
+/// baseline (typst's top and bottom edges) and the leading below it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LineBox {
+    pub top: f64,
+    pub bottom: f64,
+    pub leading: f64,
+}
+
+/// The line box for the text of a run of `family` at `size` points on a line spaced by
+/// `spacing`.
+///
+/// A single line is as tall as the font's ascent, descent and line gap, counted in whole
+/// twips the way LibreOffice counts them (the gap rounded on its own). A multiple of single
+/// spacing, rounded down to whole twips, adds room below the text; LibreOffice lets a page
+/// cut that room off its last line, so it is leading (which typst drops at a page break)
+/// rather than part of the line. Exact and at-least spacing set the whole line.
+pub fn line_box(family: &str, size: f64, spacing: LineSpacing) -> LineBox {
+    let metrics = font_metrics(family);
+    let scale = size * 20.0 / metrics.units_per_em;
+    let descent = metrics.descent * scale;
+    let single = (metrics.ascent * scale + descent + (metrics.gap * scale).round()).round();
+    // A hair over, so that 240ths that are exact in decimal stay exact.
+    let multiple = |factor: f64| (single * factor + 1e-6).floor().max(1.0);
+    let (height, leading) = match spacing {
+        LineSpacing::Multiple(factor) if factor >= 1.0 => {
+            (single, multiple(factor) - single)
+        }
+        LineSpacing::Multiple(factor) => (multiple(factor), 0.0),
+        LineSpacing::Exact(points) => (points * 20.0, 0.0),
+        LineSpacing::AtLeast(points) => (single.max(points * 20.0), 0.0),
+    };
+    // In hundredths of a point, as the markup writes it, so that the edges add up.
+    let top = ((single - descent).min(height) * 5.0).round() / 100.0;
+    LineBox { top, bottom: height / 20.0 - top, leading: leading / 20.0 }
+}
+
 /// The border a `w:tblBorders` element draws, taken from its first visible side.
 pub fn table_border(borders: &Node) -> Option<Border> {
     ["w:insideH", "w:top", "w:bottom", "w:left", "w:right", "w:insideV"]
@@ -569,5 +657,24 @@ mod tests {
         assert_eq!(run.font.as_deref(), Some("Calibri"));
         let (_, normal) = styles.paragraph(None, &ParaProps::default());
         assert_eq!(normal.size, Some(11.0));
+    }
+
+    #[test]
+    fn lines_are_as_tall_as_libreoffice_sets_them() {
+        let height = |family, size, spacing| {
+            let line = line_box(family, size, spacing);
+            ((line.top + line.bottom + line.leading) * 20.0).round()
+        };
+        // Measured with LibreOffice 7.4, in twips.
+        assert_eq!(height("Carlito", 11.0, LineSpacing::Multiple(1.0)), 269.0);
+        assert_eq!(height("Carlito", 11.0, LineSpacing::Multiple(1.1)), 295.0);
+        assert_eq!(height("Carlito", 10.0, LineSpacing::Multiple(1.1)), 268.0);
+        assert_eq!(height("Carlito", 13.0, LineSpacing::Multiple(1.15)), 364.0);
+        assert_eq!(height("Liberation Sans", 12.0, LineSpacing::Multiple(1.0)), 276.0);
+        assert_eq!(height("Caladea", 20.0, LineSpacing::Multiple(1.0)), 460.0);
+        assert_eq!(height("Carlito", 11.0, LineSpacing::Exact(18.0)), 360.0);
+        assert_eq!(height("Carlito", 11.0, LineSpacing::AtLeast(10.0)), 269.0);
+        let line = line_box("Carlito", 11.0, LineSpacing::Multiple(1.1));
+        assert_eq!((line.top + line.bottom, line.leading), (13.45, 1.3));
     }
 }

@@ -15,10 +15,15 @@ pub enum Block {
 
 /// The blocks of one part (`word/document.xml`, `word/header1.xml`, ...) of a `.docx`.
 pub fn part_blocks(docx: &[u8], part: &str) -> Vec<Block> {
+    blocks(&part_xml(docx, part))
+}
+
+/// The XML of one part of a `.docx`.
+pub fn part_xml(docx: &[u8], part: &str) -> String {
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(docx)).unwrap();
     let mut xml = String::new();
     archive.by_name(part).unwrap().read_to_string(&mut xml).unwrap();
-    blocks(&xml)
+    xml
 }
 
 /// Every XML part of a `.docx` parses.

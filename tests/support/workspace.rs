@@ -72,6 +72,21 @@ pub fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
 }
 
 /// Whether a program can be started (for tests that need LibreOffice or poppler).
+///
+/// Only starting counts: poppler's tools exit with 1 after printing their version.
 pub fn have(program: &str) -> bool {
-    Command::new(program).arg("--version").output().is_ok_and(|o| o.status.success())
+    Command::new(program).arg("--version").output().is_ok()
+}
+
+/// The rows of `outputs/summary.csv` as maps from column to value.
+pub fn summary(outputs: &Path) -> Vec<std::collections::HashMap<String, String>> {
+    let mut reader = csv::Reader::from_path(outputs.join("summary.csv")).unwrap();
+    let headers = reader.headers().unwrap().clone();
+    reader
+        .records()
+        .map(|record| {
+            let record = record.unwrap();
+            headers.iter().zip(record.iter()).map(|(h, v)| (h.into(), v.into())).collect()
+        })
+        .collect()
 }

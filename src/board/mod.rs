@@ -1,0 +1,3 @@
+//! The Board of Education meeting: the packet of partnership agreements it approves.
+
+pub mod packet;
