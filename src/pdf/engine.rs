@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 
 use std::time::Duration;
 
-use lopdf::{dictionary, Document, Object, StringFormat};
+use lopdf::{dictionary, text_string, Document, Object, StringFormat};
 
 use crate::config::{PdfConfig, PdfEngineKind};
 use crate::pdf::fonts::{FontFile, FontOptions, FontSet};
@@ -133,14 +133,4 @@ fn set_info(pdf: &[u8], info: &DocumentInfo) -> Result<(Vec<u8>, usize), String>
     let mut out = Vec::with_capacity(pdf.len());
     document.save_to(&mut out).map_err(|err| err.to_string())?;
     Ok((out, pages))
-}
-
-/// A PDF text string: plain when ASCII, else UTF-16 with a byte order mark.
-pub(crate) fn text_string(text: &str) -> Object {
-    if text.is_ascii() {
-        return Object::string_literal(text);
-    }
-    let mut bytes = vec![0xFE, 0xFF];
-    bytes.extend(text.encode_utf16().flat_map(u16::to_be_bytes));
-    Object::String(bytes, StringFormat::Hexadecimal)
 }
