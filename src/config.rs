@@ -37,6 +37,8 @@ pub struct Config {
     pub decision_matrix: DecisionMatrixConfig,
     /// How PDFs are made.
     pub pdf: PdfConfig,
+    /// The Board of Education's meeting calendar.
+    pub board: BoardConfig,
     /// Where this configuration came from, for messages.
     #[serde(skip)]
     pub origin: String,
@@ -48,6 +50,58 @@ pub struct Config {
 pub struct TemplatesConfig {
     pub moa: String,
     pub decision_matrix: String,
+    /// The Board agenda attachment, filled once per meeting.
+    pub board_attachment: String,
+}
+
+/// When the Board of Education meets, and how much notice its agenda needs.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BoardConfig {
+    /// The meeting dates, in any order; TOML dates (`2027-01-14`) or ISO strings.
+    #[serde(deserialize_with = "meeting_dates")]
+    pub meetings: Vec<chrono::NaiveDate>,
+    /// A partnership without a `board_meeting` goes to the first meeting at least this
+    /// many days after the run date.
+    pub lead_days: u32,
+}
+
+/// Reads meeting dates written as TOML dates or as `YYYY-MM-DD` strings, sorted.
+fn meeting_dates<'de, D>(deserializer: D) -> Result<Vec<chrono::NaiveDate>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Written {
+        Date(toml::value::Datetime),
+        Text(String),
+    }
+    let written = Vec::<Written>::deserialize(deserializer)?;
+    let mut dates = Vec::with_capacity(written.len());
+    for date in written {
+        let text = match date {
+            Written::Date(date) if date.time.is_none() && date.offset.is_none() => {
+                date.to_string()
+            }
+            Written::Date(date) => {
+                return Err(serde::de::Error::custom(format!(
+                    "`{date}` has a time of day; write the date alone, e.g. 2027-01-14"
+                )))
+            }
+            Written::Text(text) => text,
+        };
+        let parsed =
+            chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| {
+                serde::de::Error::custom(format!(
+                "`{text}` is not a date; write meeting dates as YYYY-MM-DD, e.g. 2027-01-14"
+            ))
+            })?;
+        dates.push(parsed);
+    }
+    dates.sort_unstable();
+    dates.dedup();
+    Ok(dates)
 }
 
 /// How PDFs are made: which engine, and what it may use.
@@ -267,6 +321,24 @@ mod tests {
         let text = err.to_string();
         assert!(text.contains("max_file_md"), "{text}");
         assert!(text.contains("test.toml"), "{text}");
+    }
+
+    #[test]
+    fn meetings_are_dates_or_iso_strings_sorted() {
+        let text = "[board]\nmeetings = [2027-02-11, \"2027-01-14\"]\nlead_days = 7\n";
+        let config = Config::from_toml(text, "t.toml").unwrap();
+        let dates: Vec<String> =
+            config.board.meetings.iter().map(|d| d.to_string()).collect();
+        assert_eq!(dates, ["2027-01-14", "2027-02-11"]);
+        assert_eq!(config.board.lead_days, 7);
+    }
+
+    #[test]
+    fn a_meeting_that_is_not_a_date_is_named() {
+        let err = Config::from_toml("[board]\nmeetings = [\"Jan 14\"]\n", "t.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("board.meetings") && err.contains("Jan 14"), "{err}");
     }
 
     #[test]

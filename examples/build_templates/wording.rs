@@ -75,7 +75,7 @@ pub struct Template {
 }
 
 /// The templates the district ships, in the order they are written.
-pub const TEMPLATES: [&Template; 2] = [&MOA, &MATRIX];
+pub const TEMPLATES: [&Template; 3] = [&MOA, &MATRIX, &BOARD];
 
 use Block::{
     Bullet, Byline, Heading, Note, Section, Signatures, Subtitle, Tag, Text, Title,
@@ -632,6 +632,120 @@ const ROLE_CODES: Grid = Grid {
 };
 
 // ---------------------------------------------------------------------------------------
+// The Board agenda attachment, one per Board meeting
+// ---------------------------------------------------------------------------------------
+
+const BOARD: Template = Template {
+    file: "board-attachment.docx",
+    title: "Board Agenda Attachment: Community Partnerships",
+    header_left: "{{district_short_name}} · Board of Education",
+    header_right: "Meeting of {{date meeting_date}}",
+    body: &[
+        Title("Community Partnerships"),
+        Subtitle("Board of Education meeting of {{date meeting_date}}"),
+        Byline("{{district_name}} · {{partnerships_office}} · prepared {{date as_of}}"),
+        Text(
+            "Under the District’s partnership guidelines, the Board of Education is \
+            informed of every medium- and high-intensity partnership, and reviews and \
+            approves the final agreement of every high-intensity partnership. The Board \
+            may recategorize a medium-intensity partnership as high. Intensity comes from \
+            the District’s Partnership Rubric; the reason for each level is given below.",
+        ),
+        Text(
+            "**Action items:** {{approval_count}} \
+            {{plural approval_count \"partnership\" \"partnerships\"}} for approval. \
+            **Information items:** {{information_count}} \
+            {{plural information_count \"partnership\" \"partnerships\"}} reported to the \
+            Board.",
+        ),
+        Section("Action Items: Partnerships for Board Approval"),
+        Text(
+            "{{approval_count}} high-intensity \
+            {{plural approval_count \"partnership needs\" \"partnerships need\"}} the \
+            Board’s review and approval. Each Memorandum of Agreement and Decision-Making \
+            Matrix follows this attachment in the Board packet.",
+        ),
+        Tag("{{#each approval}}"),
+        Heading("{{item_number}}. {{partner_name}}: {{program_name}}"),
+        Block::Table(&ITEM_FACTS),
+        Block::Table(&ITEM_RUBRIC),
+        Tag("{{/each}}"),
+        Tag("{{#unless approval}}"),
+        Text("No partnership needs the Board’s approval at this meeting."),
+        Tag("{{/unless}}"),
+        Section("Information Items: Partnerships Reported to the Board"),
+        Text(
+            "{{information_count}} medium-intensity \
+            {{plural information_count \"partnership is\" \"partnerships are\"}} reported \
+            to the Board for its information. Each was developed with the Partnerships \
+            Office and is written up as a Memorandum of Agreement with a Decision-Making \
+            Matrix.",
+        ),
+        Tag("{{#each information}}"),
+        Heading("{{item_number}}. {{partner_name}}: {{program_name}}"),
+        Block::Table(&ITEM_FACTS),
+        Block::Table(&ITEM_RUBRIC),
+        Tag("{{/each}}"),
+        Tag("{{#unless information}}"),
+        Text("No partnership is reported for information at this meeting."),
+        Tag("{{/unless}}"),
+        Note(
+            "Student privacy duties apply to every partnership whatever its intensity. \
+            Questions about an item go to the {{partnerships_office}} at \
+            {{partnerships_email}}.",
+        ),
+    ],
+};
+
+const ITEM_FACTS: Grid = Grid {
+    columns: &[col(2200), col(7160)],
+    rows: &[
+        &["Partnership", "{{partnership_id}}"],
+        &["Partner", "{{partner_name}}{{#if partner_type}} ({{partner_type}}){{/if}}"],
+        &["Program", "{{program_name}} ({{program_scope}} programming)"],
+        &[
+            "Schools",
+            "{{#if district_wide}}District-wide ({{num_schools}} schools){{else}}\
+            {{join schools}}{{/if}}",
+        ],
+        &["Students served", "{{students_served}}"],
+        &[
+            "Resources",
+            "District funds {{money district_funds}} · Partner funds \
+            {{money partner_funds}} · In-kind {{money in_kind_value}} · Total \
+            {{money total_resources}}",
+        ],
+        &[
+            "Term",
+            "{{date start_date}} to {{date end_date}} ({{duration_days}} \
+            {{plural duration_days \"day\" \"days\"}})",
+        ],
+        &[
+            "Data shared",
+            "{{data_shared}}{{#if data_agreement}} (a data agreement is required){{/if}}",
+        ],
+        &[
+            "Intensity and reason",
+            "**{{intensity_label}}.** {{#if overridden}}Set by override (the rubric gave \
+            {{computed_intensity_label}}): {{override_reason}}{{else}}\
+            {{scoring_explanation}}{{/if}}",
+        ],
+        &["District lead", "{{district_lead}}"],
+        &["Review date", "{{date review_date}}"],
+    ],
+    look: Look::LabelColumn,
+};
+
+const ITEM_RUBRIC: Grid = Grid {
+    columns: &[col(2200), col(5560), col(1600)],
+    rows: &[
+        &["Rubric criterion", "Value", "Level"],
+        &["{{#each rubric}}{{criterion}}", "{{value}}", "{{level_label}}{{/each}}"],
+    ],
+    look: Look::HeaderRow,
+};
+
+// ---------------------------------------------------------------------------------------
 // Tags the filler understands
 // ---------------------------------------------------------------------------------------
 
@@ -672,6 +786,8 @@ const KNOWN_NAMES: &[&str] = &[
     "computed_intensity_label",
     "overridden",
     "points",
+    "scoring_explanation",
+    "floors_applied",
     "rubric",
     "developed_by",
     "moa_required",
@@ -690,6 +806,14 @@ const KNOWN_NAMES: &[&str] = &[
     "superintendent",
     "as_of",
     "extra",
+    // Fields of a Board meeting and of each of its items.
+    "meeting_date",
+    "approval",
+    "information",
+    "approval_count",
+    "information_count",
+    "item_count",
+    "item_number",
     // Fields of a rubric row and of a decision, and a plain list item.
     "criterion",
     "value",

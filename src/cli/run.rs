@@ -8,12 +8,14 @@ use std::time::Instant;
 use anyhow::Context;
 use tracing::{error, info, warn};
 
+use crate::board;
 use crate::cli::check::{outcome, print_problems, read_intake};
 use crate::cli::templates;
 use crate::cli::{Outcome, Settings};
 use crate::outputs::agreements::{
     write_agreements, AgreementFiles, AgreementJob, AgreementTemplates, PreviousRun,
 };
+use crate::outputs::board::{write_board, BoardJob, BoardWritten};
 use crate::outputs::manifest::{Manifest, MANIFEST};
 use crate::outputs::report::{self, ReportCounts, ReportRow};
 use crate::outputs::summary::ExtraColumn;
@@ -38,6 +40,8 @@ pub struct RunSummary {
     /// Files kept because staff changed them by hand.
     pub documents_kept: usize,
     pub archived: usize,
+    /// Each Board meeting's line, then the unscheduled partnerships' line.
+    pub board_lines: Vec<String>,
     pub seconds: f64,
 }
 
@@ -62,9 +66,11 @@ impl RunSummary {
                 "Board: {} to notify, {} needing approval",
                 self.board_notification, self.board_approval
             ),
-            documents,
-            format!("time: {:.1} s", self.seconds),
         ]
+        .into_iter()
+        .chain(self.board_lines.iter().cloned())
+        .chain([documents, format!("time: {:.1} s", self.seconds)])
+        .collect()
     }
 }
 
@@ -193,7 +199,18 @@ pub fn run_once(settings: &Settings) -> anyhow::Result<RunSummary> {
             format!("failed to archive old documents in {}", outputs.display())
         })?;
 
+    let board = write_board_files(
+        settings,
+        &templates,
+        &writer,
+        &previous,
+        &pdf,
+        &rows,
+        &written.files,
+    );
+
     let mut outcomes = written.outcomes.clone();
+    outcomes.extend(board.outcomes.iter().cloned());
     outcomes.extend(write_tables(&writer, &rows, &written.files, &intake.problems)?);
     let counts = report_counts(&intake, &assessed, &written.outcomes, outputs);
     outcomes.push(write_report(
@@ -220,6 +237,7 @@ pub fn run_once(settings: &Settings) -> anyhow::Result<RunSummary> {
     };
     manifest.partnerships.extend(tidied.kept_partnerships);
     manifest.files.extend(tidied.kept_files);
+    manifest.files.extend(board.kept.iter().cloned());
     write_manifest(outputs, &manifest)?;
     outputs::sync_all(outputs)
         .with_context(|| format!("failed to flush {} to disk", outputs.display()))?;
@@ -241,6 +259,7 @@ pub fn run_once(settings: &Settings) -> anyhow::Result<RunSummary> {
         }
     }
     summary.archived = tidied.archived.len();
+    summary.board_lines = crate::outputs::board::summary_lines(&board);
     summary.seconds = started.elapsed().as_secs_f64();
     info!(
         written = summary.documents_written,
@@ -248,13 +267,64 @@ pub fn run_once(settings: &Settings) -> anyhow::Result<RunSummary> {
         archived = summary.archived,
         "run finished"
     );
-    summary.outcome =
-        Some(if written.failures.is_empty() && written.pdf_failures.is_empty() {
+    summary.outcome = Some(
+        if written.failures.is_empty()
+            && written.pdf_failures.is_empty()
+            && board.failures.is_empty()
+        {
             outcome(&intake)
         } else {
             Outcome::Rejected
-        });
+        },
+    );
     Ok(summary)
+}
+
+/// Assigns the partnerships the Board hears of to meetings and writes each meeting's
+/// attachment and packet, and `board.csv`.
+fn write_board_files(
+    settings: &Settings,
+    templates: &templates::Templates,
+    writer: &OutputWriter,
+    previous: &Manifest,
+    pdf: &Option<PdfMaker>,
+    rows: &[(&crate::intake::Partnership, &rubric::Assessment)],
+    files: &[Option<AgreementFiles>],
+) -> BoardWritten {
+    let started = Instant::now();
+    let schedule = board::schedule(rows, &settings.config.board, settings.as_of);
+    for (row, date) in &schedule.past {
+        if let Some((partnership, _)) = rows.get(*row) {
+            warn!(
+                "{} ({}): its board_meeting {date} is before the run date {}; its \
+                 attachment is made for that meeting all the same",
+                partnership.partnership_id, partnership.source, settings.as_of
+            );
+        }
+    }
+    let job = BoardJob {
+        writer,
+        previous,
+        template: templates.board.as_ref(),
+        template_name: &settings.config.templates.board_attachment,
+        config: &settings.config,
+        as_of: settings.as_of,
+        pdf: pdf.as_ref(),
+    };
+    let written = write_board(&job, &schedule, rows, files);
+    for failure in &written.failures {
+        error!("{failure}");
+    }
+    for warning in &written.warnings {
+        warn!("{warning}");
+    }
+    info!(
+        meetings = written.meetings.len(),
+        unscheduled = written.unscheduled,
+        seconds = format!("{:.1}", started.elapsed().as_secs_f64()),
+        "wrote the Board's files"
+    );
+    written
 }
 
 /// Logs each distinct PDF warning once, with how many documents had it and the first.

@@ -2,6 +2,7 @@
 
 pub mod agreements;
 pub mod archive;
+pub mod board;
 pub mod manifest;
 pub mod names;
 pub mod rejected;

@@ -32,7 +32,7 @@ pub fn workspace(inputs: &[PathBuf]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir.path().join("inputs")).unwrap();
     std::fs::create_dir(dir.path().join("templates")).unwrap();
-    for name in ["moa.docx", "decision-matrix.docx"] {
+    for name in ["moa.docx", "decision-matrix.docx", "board-attachment.docx"] {
         std::fs::copy(
             repo("templates").join(name),
             dir.path().join("templates").join(name),
