@@ -3,7 +3,9 @@
 //! parts.
 //!
 //! Lengths are worked out in points from Word's units; formatting is resolved through
-//! styles.xml here, so the markup states each paragraph's and run's formatting directly.
+//! styles.xml here. The markup states the document's default text formatting once, then
+//! only how each paragraph differs from it and each run from its paragraph: the less
+//! markup typst reads and the fewer styles it looks through, the sooner it is done.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
@@ -224,6 +226,57 @@ struct Converter {
     field: Field,
     text_width: f64,
     images: usize,
+    /// The text formatting the whole document is set in (its default paragraph style's),
+    /// stated once at the top; paragraphs state only how theirs differs.
+    document_text: TextArgs,
+    /// The text formatting of the paragraph being converted, which its runs state only
+    /// their differences from; `None` outside a paragraph (in a footnote, say).
+    paragraph_text: Option<TextArgs>,
+}
+
+/// The arguments of a typst `text` call or rule, by name, in a fixed order.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct TextArgs(Vec<(&'static str, String)>);
+
+impl TextArgs {
+    fn get(&self, name: &str) -> Option<&str> {
+        self.0.iter().find(|(n, _)| *n == name).map(|(_, v)| v.as_str())
+    }
+
+    fn push(&mut self, name: &'static str, value: String) {
+        self.0.push((name, value));
+    }
+
+    /// The arguments that turn text set as `base` into text set as `self`: those whose
+    /// values differ, and typst's default for any that `base` sets and `self` does not.
+    fn over(&self, base: &TextArgs) -> String {
+        let mut out = String::new();
+        let mut add = |name: &str, value: &str| {
+            if !out.is_empty() {
+                out.push_str(", ");
+            }
+            let _ = write!(out, "{name}: {value}");
+        };
+        for (name, value) in &self.0 {
+            if base.get(name) != Some(value.as_str()) {
+                add(name, value);
+            }
+        }
+        for (name, _) in &base.0 {
+            if self.get(name).is_none() {
+                let default = match *name {
+                    "kerning" => "false",
+                    "weight" => "\"regular\"",
+                    "style" => "\"normal\"",
+                    "fill" => "black",
+                    // Font, size and edges are always given.
+                    _ => continue,
+                };
+                add(name, default);
+            }
+        }
+        out
+    }
 }
 
 impl Converter {
@@ -300,6 +353,8 @@ impl Converter {
             field: Field::None,
             text_width: 468.0,
             images: 0,
+            document_text: TextArgs::default(),
+            paragraph_text: None,
         })
     }
 
@@ -340,6 +395,13 @@ impl Converter {
         let mut markup = String::with_capacity(64 * 1024);
         markup.push_str(PREAMBLE);
         markup.push_str(TABS);
+        let (para, run) = self.styles.paragraph(None, &ParaProps::default());
+        self.document_text = self.text_args(&run, line_spacing(&para));
+        let _ = writeln!(
+            markup,
+            "#set text({})",
+            self.document_text.over(&TextArgs::default())
+        );
         let mut previous: Option<Page> = None;
         for (index, (blocks, properties)) in sections.iter().enumerate() {
             let mut page = properties.as_ref().map(|p| self.page(p)).unwrap_or_default();
@@ -634,7 +696,10 @@ impl Converter {
         if para.shading.as_deref().is_some_and(is_dark) {
             self.auto_color = Some(WHITE);
         }
+        let args = self.text_args(&run, line_spacing(&para));
+        let outer_text = self.paragraph_text.replace(args);
         self.inlines(node.children(), &run, &para, &mut segments);
+        self.paragraph_text = outer_text;
         self.auto_color = outer_color;
         if para.page_break_before == Some(true) {
             out.push_str("#pagebreak(weak: true)\n");
@@ -693,12 +758,17 @@ impl Converter {
         let hanging = para.hanging.unwrap_or(0.0);
         let first = para.first_line.unwrap_or(0.0);
 
-        // A border sits its distance outside the text and takes room as Word gives it.
-        let mut block = format!(
-            "#block(width: 100%, breakable: {}, sticky: {}",
-            para.keep_lines != Some(true),
-            para.keep_next == Some(true),
-        );
+        // Each paragraph states only what differs from the document's defaults. A block
+        // holds it where it keeps its lines or itself with the next, or has borders or
+        // shading; a border sits its distance outside the text and takes room as Word
+        // gives it.
+        let mut block = String::new();
+        if para.keep_lines == Some(true) {
+            block.push_str(", breakable: false");
+        }
+        if para.keep_next == Some(true) {
+            block.push_str(", sticky: true");
+        }
         let (mut stroke, mut inset) = (Vec::new(), Vec::new());
         for (side, border) in [("bottom", &para.border_bottom), ("top", &para.border_top)] {
             if let Some(Border { width, color, space }) = border {
@@ -717,66 +787,82 @@ impl Converter {
         if let Some(fill) = &para.shading {
             let _ = write!(block, ", fill: rgb(\"#{fill}\")");
         }
-        let _ = write!(
-            out,
-            "{block})[#set par(justify: {}, leading: {}pt); #set text({}); #set align({align}); ",
-            para.align == Some(Align::Justify),
-            num(leading(run, spacing)),
-            self.text_args(run, spacing),
-        );
+
+        let args = self.text_args(run, spacing);
+        let mut rules = String::new();
+        let differences = args.over(&self.document_text);
+        if !differences.is_empty() {
+            let _ = write!(rules, "#set text({differences}); ");
+        }
+        if align != "left" {
+            let _ = write!(rules, "#set align({align}); ");
+        }
         // Word keeps widows and orphans off a page unless the paragraph says otherwise.
         if para.widow_control == Some(false) {
-            out.push_str("#set text(costs: (widow: 0%, orphan: 0%)); ");
+            rules.push_str("#set text(costs: (widow: 0%, orphan: 0%)); ");
         }
 
-        match label {
-            Some(label) => {
-                // The label starts at the first line's indent; a tab takes the text on
-                // to the hanging indent, or to the next default tab stop.
-                let gap = if hanging > 0.0 { hanging } else { self.default_tab };
-                let text = self.text_call(&label.run, spacing, &label.text);
-                let label = match label.suffix {
-                    Suffix::Tab => format!("#box(width: {}pt)[{text}]", num(gap)),
-                    Suffix::Space => format!("{text} "),
-                    Suffix::Nothing => text,
-                };
-                let indent = self.indent(left, right, hanging, first);
-                let _ = write!(out, "{indent}#par[{label}{content}]]");
+        let outer_text = self.paragraph_text.replace(args);
+        let label = label.map(|label| {
+            // The label starts at the first line's indent; a tab takes the text on to
+            // the hanging indent, or to the next default tab stop.
+            let gap = if hanging > 0.0 { hanging } else { self.default_tab };
+            let text = self.text_call(&label.run, spacing, &label.text);
+            match label.suffix {
+                Suffix::Tab => format!("#box(width: {}pt)[{text}]", num(gap)),
+                Suffix::Space => format!("{text} "),
+                Suffix::Nothing => text,
             }
-            None => {
-                // A paragraph of its own, so that its indents apply.
-                let indent = self.indent(left, right, hanging, first);
-                let _ = write!(out, "{indent}#par[{content}]]");
-            }
+        });
+        self.paragraph_text = outer_text;
+
+        let mut par = format!("leading: {}pt", num(leading(run, spacing)));
+        if para.align == Some(Align::Justify) {
+            par.push_str(", justify: true");
         }
-        out.push_str("]\n");
+        let (pad, indent) = self.indent(left, right, hanging, first);
+        par.push_str(&indent);
+        let mut paragraph =
+            format!("#par({par})[{}{content}]", label.as_deref().unwrap_or_default());
+        if !pad.is_empty() {
+            paragraph = format!("#pad({pad})[{paragraph}]");
+        }
+        if !block.is_empty() {
+            let _ = write!(out, "#block(width: 100%{block})[{rules}{paragraph}]");
+        } else if !rules.is_empty() {
+            let _ = write!(out, "#[{rules}{paragraph}]");
+        } else {
+            out.push_str(&paragraph);
+        }
+        out.push('\n');
     }
 
-    /// The opening of the `pad` that indents a paragraph's lines; closed by the caller.
-    fn indent(&self, left: f64, right: f64, hanging: f64, first: f64) -> String {
-        if hanging > 0.0 {
+    /// How a paragraph's lines are indented: the arguments of the `pad` around it (empty
+    /// for none) and those of its `par` (each with a leading comma).
+    fn indent(&self, left: f64, right: f64, hanging: f64, first: f64) -> (String, String) {
+        let (start, par) = if hanging > 0.0 {
             // Word lets a hanging first line into the margin; here it stops at the margin.
             let start = (left - hanging).max(0.0);
-            format!(
-                "#pad(left: {}pt, right: {}pt)[#set par(hanging-indent: {}pt); ",
-                num(start),
-                num(right),
-                num(left - start),
-            )
+            (start, format!(", hanging-indent: {}pt", num(left - start)))
+        } else if first != 0.0 {
+            (left, format!(", first-line-indent: (amount: {}pt, all: true)", num(first)))
         } else {
-            format!(
-                "#pad(left: {}pt, right: {}pt)[#set par(first-line-indent: (amount: {}pt, all: true)); ",
-                num(left),
-                num(right),
-                num(first),
-            )
+            (left, String::new())
+        };
+        let mut pad = Vec::new();
+        if num(start) != "0" {
+            pad.push(format!("left: {}pt", num(start)));
         }
+        if num(right) != "0" {
+            pad.push(format!("right: {}pt", num(right)));
+        }
+        (pad.join(", "), par)
     }
 
     /// The arguments of `text()` for a run's formatting (font, size, weight, style, colour).
     ///
     /// The top and bottom edges make the line as tall as Word makes it with `spacing`.
-    fn text_args(&mut self, run: &RunProps, spacing: LineSpacing) -> String {
+    fn text_args(&mut self, run: &RunProps, spacing: LineSpacing) -> TextArgs {
         let word_font = run.font.clone().unwrap_or_else(|| "Calibri".into());
         let family = family_for(&word_font);
         if family == crate::pdf::FALLBACK_FAMILY
@@ -790,25 +876,24 @@ impl Converter {
         }
         let size = run.size.unwrap_or(11.0);
         let line = line_box(family, size, spacing);
-        let mut args = format!(
-            "font: \"{family}\", size: {}pt, top-edge: {}pt, bottom-edge: {}pt",
-            num(size),
-            num(line.top),
-            num(-line.bottom),
-        );
+        let mut args = TextArgs::default();
+        args.push("font", format!("\"{family}\""));
+        args.push("size", format!("{}pt", num(size)));
+        args.push("top-edge", format!("{}pt", num(line.top)));
+        args.push("bottom-edge", format!("{}pt", num(-line.bottom)));
         // Word kerns only where a run asks for it, from a font size up.
         if run.kern.is_some_and(|from| size >= from) {
-            args.push_str(", kerning: true");
+            args.push("kerning", "true".into());
         }
         if run.bold == Some(true) {
-            args.push_str(", weight: \"bold\"");
+            args.push("weight", "\"bold\"".into());
         }
         if run.italic == Some(true) {
-            args.push_str(", style: \"italic\"");
+            args.push("style", "\"italic\"".into());
         }
         let color = run.color.as_deref().filter(|c| !c.eq_ignore_ascii_case("auto"));
         if let Some(color) = color.or(self.auto_color) {
-            let _ = write!(args, ", fill: rgb(\"#{color}\")");
+            args.push("fill", format!("rgb(\"#{color}\")"));
         }
         args
     }
@@ -832,13 +917,18 @@ impl Converter {
         if !fallbacks.is_empty() {
             // Listed after the run's family, they draw only what it lacks.
             let listed: Vec<String> = fallbacks.iter().map(|f| string_literal(f)).collect();
-            args = args.replacen(
-                &format!("font: \"{family}\""),
-                &format!("font: (\"{family}\", {})", listed.join(", ")),
-                1,
-            );
+            if let Some((_, font)) = args.0.iter_mut().find(|(name, _)| *name == "font") {
+                *font = format!("(\"{family}\", {})", listed.join(", "));
+            }
         }
-        let mut call = format!("#text({args}, {})", string_literal(&text));
+        // The run states only how it differs from the text around it.
+        let around = self.paragraph_text.as_ref().unwrap_or(&self.document_text);
+        let differences = args.over(around);
+        let mut call = if differences.is_empty() {
+            format!("#{}", string_literal(&text))
+        } else {
+            format!("#text({differences}, {})", string_literal(&text))
+        };
         if run.small_caps == Some(true) {
             call = format!("#smallcaps[{call}]");
         }
@@ -1028,6 +1118,9 @@ impl Converter {
                 "w:footnoteReference" => {
                     let id = attr(part, "w:id").unwrap_or_default().to_string();
                     if let Some(note) = self.footnotes.get(&id).cloned() {
+                        // The note is set apart from this paragraph, in the document's
+                        // text unless it says otherwise.
+                        let outer_text = self.paragraph_text.take();
                         let mut inner = vec![String::new()];
                         for paragraph in note.children().iter().filter(|n| n.is("w:p")) {
                             let (note_para, note_run) = self.styles.paragraph(
@@ -1043,6 +1136,7 @@ impl Converter {
                                 &mut inner,
                             );
                         }
+                        self.paragraph_text = outer_text;
                         let content =
                             inner.concat().replace(TAB_MARK, &self.default_tab_markup());
                         push(out, format!("#footnote[{content}]"));
@@ -1374,11 +1468,16 @@ impl Converter {
                 self.blocks(cell.node.children(), &mut flow, &mut content);
                 self.auto_color = outer_color;
                 content.push_str(&flow.end());
+                let mut spans = String::new();
+                if cell.colspan > 1 {
+                    let _ = write!(spans, "colspan: {}, ", cell.colspan);
+                }
+                if cell.rowspan > 1 {
+                    let _ = write!(spans, "rowspan: {}, ", cell.rowspan);
+                }
                 let _ = writeln!(
                     out,
-                    "table.cell(colspan: {}, rowspan: {}, align: {valign}{}{})[{content}],",
-                    cell.colspan,
-                    cell.rowspan,
+                    "table.cell({spans}align: {valign}{}{})[{content}],",
                     fill.map(|f| format!(", fill: rgb(\"#{f}\")")).unwrap_or_default(),
                     if unsplit[row_index] { ", breakable: false" } else { "" },
                 );
@@ -1504,13 +1603,30 @@ fn computed_field(instruction: &str) -> Option<String> {
 }
 
 /// Appends markup to the paragraph segment being built.
+///
+/// Text in the paragraph's own formatting is a bare string literal (`#"..."`); one that
+/// follows another joins it, so that runs Word split (at each filled tag, say) reach
+/// typst as one piece of text.
 fn push(out: &mut Vec<String>, markup: String) {
     if out.is_empty() {
         out.push(String::new());
     }
     if let Some(last) = out.last_mut() {
-        last.push_str(&markup);
+        let joined = markup.strip_prefix("#\"").filter(|_| ends_in_literal(last));
+        match joined {
+            Some(rest) => {
+                last.pop();
+                last.push_str(rest);
+            }
+            None => last.push_str(&markup),
+        }
     }
+}
+
+/// Whether markup ends with a bare string literal: only those end in a quote, since
+/// calls end in `)` or `]` and a literal's own quotes are escaped.
+fn ends_in_literal(markup: &str) -> bool {
+    markup.ends_with('"')
 }
 
 /// The text of a `w:t` or `w:instrText` element, entities decoded.
@@ -1556,10 +1672,11 @@ fn num(value: f64) -> String {
     }
 }
 
-/// What every document starts with, as Word sets text: no kerning or hyphenation, lines
-/// filled first-fit, no space between blocks but what the converter puts there.
+/// What every document starts with, as Word sets text: no kerning, ligatures or
+/// hyphenation, lines filled first-fit, no space between blocks but what the converter
+/// puts there.
 const PREAMBLE: &str = "#set text(top-edge: 0.9521em, bottom-edge: -0.2686em, \
-    hyphenate: false, kerning: false, lang: \"en\", region: \"US\")\n\
+    hyphenate: false, kerning: false, ligatures: false, lang: \"en\", region: \"US\")\n\
     #set par(spacing: 0pt, leading: 0pt, linebreaks: \"simple\")\n\
     #set block(spacing: 0pt)\n\
     #set table(gutter: 0pt)\n";
@@ -1687,6 +1804,52 @@ mod tests {
         let first = notes.find("\"First\"").unwrap();
         let second = notes.find("\"Second\"").unwrap();
         assert!(first < second, "{markup}");
-        assert!(notes.contains("#super[#text(") && notes.contains("\"ii\")"), "{markup}");
+        // In the note's own formatting, raised.
+        assert!(notes.contains("#super[#\"ii\"]"), "{markup}");
+    }
+
+    #[test]
+    fn runs_state_only_how_they_differ_from_their_paragraph() {
+        let run = |props: &str, text: &str| {
+            format!(
+                "<w:r><w:rPr>{props}</w:rPr><w:t xml:space=\"preserve\">{text}</w:t></w:r>"
+            )
+        };
+        let plain = format!(
+            "<w:p>{}{}{}</w:p>",
+            run("", "Between "),
+            run("", "the District"),
+            run("<w:b/>", " and you")
+        );
+        let bold = format!(
+            "<w:p><w:pPr><w:pStyle w:val=\"Strong\"/></w:pPr>{}{}</w:p>",
+            run("<w:b/>", "Heading"),
+            run("<w:b w:val=\"0\"/>", " plain")
+        );
+        let styles = format!(
+            "<w:styles {W}><w:style w:type=\"paragraph\" w:styleId=\"Strong\">\
+             <w:rPr><w:b/></w:rPr></w:style></w:styles>"
+        );
+        let converted =
+            convert_docx(&docx(&format!("{plain}{bold}"), &[("styles.xml", &styles)]))
+                .unwrap();
+        let markup = &converted.markup;
+
+        // The document's text is set once; runs in their paragraph's formatting join
+        // into one literal, and a bold run names its weight alone.
+        assert!(markup.contains("#set text(font: \"Carlito\", size: 11pt"), "{markup}");
+        assert!(
+            markup.contains("#par(leading: 0pt)[#\"Between the District\"#text(weight: \"bold\", \" and you\")]"),
+            "{markup}"
+        );
+        // A paragraph's runs are set in its formatting, so a run that is not bold in a
+        // bold paragraph says so.
+        assert!(markup.contains("#set text(weight: \"bold\"); "), "{markup}");
+        assert!(
+            markup.contains("#\"Heading\"#text(weight: \"regular\", \" plain\")"),
+            "{markup}"
+        );
+        // No paragraph here needs a block of its own.
+        assert!(!markup.contains("#block("), "{markup}");
     }
 }
