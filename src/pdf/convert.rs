@@ -552,6 +552,10 @@ impl Converter {
                 content.map_or("", String::as_str),
             )
         };
+        if first.is_none() && even.is_none() {
+            // The same on every page: nothing to ask typst about the page it is on.
+            return wrap(default);
+        }
         let mut choice = String::from("context {\n let n = here().page()\n ");
         if first.is_some() {
             // The first page of the section, which its marker is on.
