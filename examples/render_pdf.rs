@@ -17,11 +17,11 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut paths = Vec::new();
-    let mut repeat = 1;
+    let (mut repeat, mut markup) = (1, false);
     let mut rest = args.iter();
     while let Some(arg) = rest.next() {
         match arg.as_str() {
-            "--markup" => {}
+            "--markup" => markup = true,
             "--repeat" => repeat = rest.next().ok_or("--repeat needs a count")?.parse()?,
             _ => paths.push(arg.as_str()),
         }
@@ -66,7 +66,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         times[times.len() / 2].as_secs_f64() * 1000.0,
         times[0].as_secs_f64() * 1000.0,
     );
-    if args.iter().any(|a| a == "--markup") {
+    if markup {
         std::fs::write(format!("{output}.typ"), &converted.markup)?;
     }
     for warning in converted.warnings.iter().chain(&rendered.warnings) {

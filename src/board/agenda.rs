@@ -1,11 +1,11 @@
 //! The fields the Board agenda attachment template sees for one meeting.
 
 use chrono::NaiveDate;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 use crate::board::schedule::{Meeting, Section};
 use crate::config::Config;
-use crate::docx::{sample_data, template_data};
+use crate::docx::{district_fields, sample_data, template_data, top_level_names};
 use crate::intake::Partnership;
 use crate::rubric::Assessment;
 
@@ -66,8 +66,7 @@ fn meeting_data(
     config: &Config,
     as_of: NaiveDate,
 ) -> Value {
-    let district = &config.district;
-    let mut fields = Map::new();
+    let mut fields = district_fields(config);
     let mut put = |key: &str, value: Value| {
         fields.insert(key.to_string(), value);
     };
@@ -77,25 +76,13 @@ fn meeting_data(
     put("item_count", json!(approval.len() + information.len()));
     put("approval", Value::Array(approval));
     put("information", Value::Array(information));
-    put("district_name", json!(district.name));
-    put("district_short_name", json!(district.short_name));
-    put("district_address", json!(district.address));
-    put("partnerships_office", json!(district.partnerships_office));
-    put("partnerships_email", json!(district.partnerships_email));
-    put("superintendent", json!(district.superintendent));
     put("as_of", json!(as_of.to_string()));
     Value::Object(fields)
 }
 
 /// The names of every field the attachment can use at its top level, sorted.
 pub fn agenda_field_names(config: &Config) -> Vec<String> {
-    let sample = sample_agenda_data(config, NaiveDate::default());
-    let mut names: Vec<String> = match sample {
-        Value::Object(map) => map.keys().cloned().collect(),
-        _ => Vec::new(),
-    };
-    names.sort();
-    names
+    top_level_names(&sample_agenda_data(config, NaiveDate::default()))
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! The fields a template sees for one partnership.
 
 use chrono::NaiveDate;
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 
 use crate::config::Config;
 use crate::intake::{DataShared, Decision, Money, Partnership, ProgramScope, Source};
@@ -74,19 +74,29 @@ pub fn template_data(
         "num_schools": num_schools,
         "duration_days": p.duration_days(),
         "decisions": decisions(p, assessment, config),
-        "district_name": config.district.name,
-        "district_short_name": config.district.short_name,
-        "district_address": config.district.address,
-        "partnerships_office": config.district.partnerships_office,
-        "partnerships_email": config.district.partnerships_email,
-        "superintendent": config.district.superintendent,
         "school_count": config.district.school_count,
         "as_of": as_of.to_string(),
     });
     if let Value::Object(map) = &mut fields {
+        map.extend(district_fields(config));
         map.extend(assessment.template_fields());
     }
     fields
+}
+
+/// The district's facts, as every template (agreements and the Board's attachment)
+/// sees them.
+pub fn district_fields(config: &Config) -> Map<String, Value> {
+    let district = &config.district;
+    let fields = [
+        ("district_name", &district.name),
+        ("district_short_name", &district.short_name),
+        ("district_address", &district.address),
+        ("partnerships_office", &district.partnerships_office),
+        ("partnerships_email", &district.partnerships_email),
+        ("superintendent", &district.superintendent),
+    ];
+    fields.into_iter().map(|(name, value)| (name.to_string(), json!(value))).collect()
 }
 
 /// The partnership's Decisions rows, or the configured default matrix for its level.
@@ -159,8 +169,12 @@ pub fn sample_data(config: &Config, as_of: NaiveDate) -> Value {
 
 /// The names of every field templates can use, sorted.
 pub fn field_names(config: &Config) -> Vec<String> {
-    let sample = sample_data(config, NaiveDate::default());
-    let mut names: Vec<String> = match sample {
+    top_level_names(&sample_data(config, NaiveDate::default()))
+}
+
+/// The names of a template's top-level fields, sorted.
+pub fn top_level_names(fields: &Value) -> Vec<String> {
+    let mut names: Vec<String> = match fields {
         Value::Object(map) => map.keys().cloned().collect(),
         _ => Vec::new(),
     };

@@ -16,7 +16,7 @@ use std::path::Path;
 use handlebars::Handlebars;
 use serde_json::Value;
 
-pub use data::{field_names, sample_data, template_data};
+pub use data::{district_fields, field_names, sample_data, template_data, top_level_names};
 pub use helpers::escape_run_text;
 pub use package::part_label;
 

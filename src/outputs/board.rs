@@ -5,7 +5,7 @@
 //! Decision-Making Matrix, as the agreements stage left them on disk (a PDF signed in a
 //! reader goes in signed).
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use chrono::NaiveDate;
 use rayon::prelude::*;
@@ -164,15 +164,12 @@ fn write_meeting(
     };
 
     // A Word file staff changed by hand is what goes to the Board: its PDF is made from it.
-    let docx = match docx_outcome {
-        WriteOutcome::KeptEdited(_) => match read(job, &docx_path) {
-            Ok(bytes) => bytes,
-            Err(message) => {
-                written.failures.push(message);
-                return written;
-            }
-        },
-        _ => docx,
+    let docx = match standing(job, &docx_path, &docx_outcome, docx) {
+        Ok(bytes) => bytes,
+        Err(message) => {
+            written.failures.push(message);
+            return written;
+        }
     };
     let long_date = date.format("%B %-d, %Y").to_string();
     let pdf_path = format!("{folder}/{ATTACHMENT_PDF}");
@@ -196,15 +193,12 @@ fn write_meeting(
     else {
         return written;
     };
-    let attachment_pdf = match pdf_outcome {
-        WriteOutcome::KeptEdited(_) => match read(job, &pdf_path) {
-            Ok(bytes) => bytes,
-            Err(message) => {
-                written.failures.push(message);
-                return written;
-            }
-        },
-        _ => rendered.pdf,
+    let attachment_pdf = match standing(job, &pdf_path, &pdf_outcome, rendered.pdf) {
+        Ok(bytes) => bytes,
+        Err(message) => {
+            written.failures.push(message);
+            return written;
+        }
     };
 
     let (items, item_rows) = packet_items(job, meeting, rows, files, &mut written.warnings);
@@ -262,6 +256,20 @@ fn write_file(
             written.failures.push(format!("{path}: failed to write it: {err}"));
             None
         }
+    }
+}
+
+/// What stands at `path` after writing `made` there: the file on disk when staff had
+/// changed it by hand and it was kept, else `made`.
+fn standing(
+    job: &BoardJob<'_>,
+    path: &str,
+    outcome: &WriteOutcome,
+    made: Vec<u8>,
+) -> Result<Vec<u8>, String> {
+    match outcome {
+        WriteOutcome::KeptEdited(_) => read(job, path),
+        _ => Ok(made),
     }
 }
 
@@ -369,7 +377,7 @@ fn remove_stale(job: &BoardJob<'_>, written: &mut BoardWritten) {
         .iter()
         .filter(|f| f.kind.starts_with("board_") && !made.contains(f.path.as_str()))
         .collect();
-    let mut folders = BTreeMap::new();
+    let mut folders = BTreeSet::new();
     for record in stale {
         match job.writer.check_unchanged(record) {
             Ok(Some(WriteOutcome::Unchanged(_))) => {
@@ -391,10 +399,10 @@ fn remove_stale(job: &BoardJob<'_>, written: &mut BoardWritten) {
             }
         }
         if let Some((folder, _)) = record.path.rsplit_once('/') {
-            folders.insert(folder.to_string(), ());
+            folders.insert(folder.to_string());
         }
     }
-    for folder in folders.keys() {
+    for folder in &folders {
         // Only an empty folder goes; one holding anything else stays.
         let _ = std::fs::remove_dir(job.writer.path(folder));
     }

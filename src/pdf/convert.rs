@@ -701,7 +701,7 @@ impl Converter {
             self.auto_color = Some(WHITE);
         }
         let args = self.text_args(&run, line_spacing(&para));
-        let outer_text = self.paragraph_text.replace(args);
+        let outer_text = self.paragraph_text.replace(args.clone());
         self.inlines(node.children(), &run, &para, &mut segments);
         self.paragraph_text = outer_text;
         self.auto_color = outer_color;
@@ -724,9 +724,14 @@ impl Converter {
                 }
             }
             let label = if index == 0 { label.as_ref() } else { None };
-            let run = if content.trim().is_empty() { &mark } else { &run };
+            // An empty paragraph is set in its mark's formatting.
+            let (run, args) = if content.trim().is_empty() {
+                (&mark, self.text_args(&mark, line_spacing(&para)))
+            } else {
+                (&run, args.clone())
+            };
             let content = self.tabbed(&content, &para, line_start(&para), line_end);
-            self.paragraph_block(&para, run, label, &content, out);
+            self.paragraph_block(&para, run, args, label, &content, out);
             last_leading = leading(run, line_spacing(&para));
         }
         *flow = Flow {
@@ -737,11 +742,13 @@ impl Converter {
     }
 
     /// The block that sets one paragraph with its indents, alignment, borders and
-    /// shading; its space before and after is the flow's (see [`Self::space_before`]).
+    /// shading, its text as `args` says; its space before and after is the flow's (see
+    /// [`Self::space_before`]).
     fn paragraph_block(
         &mut self,
         para: &ParaProps,
         run: &RunProps,
+        args: TextArgs,
         label: Option<&Label>,
         content: &str,
         out: &mut String,
@@ -792,7 +799,6 @@ impl Converter {
             let _ = write!(block, ", fill: rgb(\"#{fill}\")");
         }
 
-        let args = self.text_args(run, spacing);
         let mut rules = String::new();
         let differences = args.over(&self.document_text);
         if !differences.is_empty() {
