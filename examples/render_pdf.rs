@@ -51,6 +51,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 (name.clone(), partnerdocs::pdf::Bytes::new(bytes.clone()))
             })
             .collect::<HashMap<_, _>>();
+        options.pieces = converted.pieces.clone();
         let rendered = partnerdocs::pdf::render_pdf(&converted.markup, &options)?;
         times.push(started.elapsed());
         last = Some((converted, rendered));

@@ -118,6 +118,7 @@ fn render(docx: &[u8]) -> Native {
         .iter()
         .map(|(name, bytes)| (name.clone(), Bytes::new(bytes.clone())))
         .collect();
+    options.pieces = converted.pieces.clone();
     let rendered = render_pdf(&converted.markup, &options)
         .unwrap_or_else(|err| panic!("{err}\n{}", converted.markup));
     Native { converted, rendered }

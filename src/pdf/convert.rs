@@ -15,6 +15,7 @@ use std::sync::{LazyLock, Mutex, PoisonError};
 use crate::docx::xml::{self, Node};
 use crate::pdf::fonts::family_for;
 use crate::pdf::numbering::{format_number, is_symbol_font, Numbering};
+use crate::pdf::pieces::Pieces;
 use crate::pdf::styles::{
     attr, child, line_box, para_props, run_props, table_border, twips, Align, Border,
     LineSpacing, ParaProps, RunProps, Styles, TabStop, Theme,
@@ -33,6 +34,9 @@ pub struct Converted {
     pub warnings: Vec<String>,
     /// The names of signature fields, in document order.
     pub signatures: Vec<String>,
+    /// Where the markup's parts are, so the typesetter can lay out the parts every
+    /// document of a template shares once for all of them.
+    pub pieces: Pieces,
 }
 
 /// The hidden text a template's `{{signature "name"}}` leaves before the signature line,
@@ -393,6 +397,7 @@ impl Converter {
         }
 
         let mut markup = String::with_capacity(64 * 1024);
+        let mut pieces = Pieces::default();
         markup.push_str(PREAMBLE);
         markup.push_str(TABS);
         let (para, run) = self.styles.paragraph(None, &ParaProps::default());
@@ -413,11 +418,18 @@ impl Converter {
             }
             self.sections = index + 1;
             self.text_width = (page.width - page.left - page.right).max(72.0);
-            markup.push_str(&self.page_rule(&page));
+            self.page_rule(&page, &mut markup, &mut pieces);
             let _ = writeln!(markup, "#metadata(none) <partnerdocs-section-{}>", index + 1);
             previous = Some(page);
             self.rels = self.document_rels.clone();
-            self.blocks(blocks, &mut Flow::default(), &mut markup);
+            let mut flow = Flow::default();
+            for index in 0..blocks.len() {
+                let start = markup.len();
+                self.block(blocks, index, &mut flow, &mut markup);
+                if markup.len() > start {
+                    pieces.blocks.push(start..markup.len());
+                }
+            }
         }
         self.endnotes_after_text(&mut markup);
         Ok(Converted {
@@ -425,6 +437,7 @@ impl Converter {
             files: std::mem::take(&mut self.files),
             warnings: self.warnings.iter().cloned().collect(),
             signatures: std::mem::take(&mut self.signatures),
+            pieces,
         })
     }
 
@@ -491,20 +504,30 @@ impl Converter {
         page
     }
 
-    /// `#set page(...)` for a section, with its headers and footers.
-    fn page_rule(&mut self, page: &Page) -> String {
+    /// `#set page(...)` for a section, with its headers and footers, noting where they
+    /// are in `pieces`.
+    fn page_rule(&mut self, page: &Page, out: &mut String, pieces: &mut Pieces) {
         let header = self.story(&page.headers, page, true);
         let footer = self.story(&page.footers, page, false);
-        format!(
+        let _ = write!(
+            out,
             "#set page(width: {}pt, height: {}pt, margin: (top: {}pt, bottom: {}pt, left: {}pt, \
-             right: {}pt), header-ascent: 0pt, footer-descent: 0pt, header: {header}, footer: {footer})\n",
+             right: {}pt), header-ascent: 0pt, footer-descent: 0pt, header: ",
             num(page.width),
             num(page.height),
             num(page.top),
             num(page.bottom),
             num(page.left),
             num(page.right),
-        )
+        );
+        for (story, tail) in [(header, ", footer: "), (footer, ")\n")] {
+            let start = out.len();
+            out.push_str(&story);
+            if story != "none" {
+                pieces.stories.push(start..out.len());
+            }
+            out.push_str(tail);
+        }
     }
 
     /// A header or footer: first-page and even-page variants chosen by page number.
@@ -575,33 +598,41 @@ impl Converter {
 
     /// Paragraphs and tables, in order, continuing `flow`.
     fn blocks(&mut self, nodes: &[Node], flow: &mut Flow, out: &mut String) {
-        for (index, node) in nodes.iter().enumerate() {
-            match node.name().unwrap_or_default() {
-                "w:p" => {
-                    let next_style = nodes[index + 1..]
-                        .iter()
-                        .find(|n| n.is("w:p") || n.is("w:tbl"))
-                        .and_then(|n| child(n, "w:pPr"))
-                        .and_then(|p| child(p, "w:pStyle"))
-                        .and_then(|s| attr(s, "w:val"))
-                        .map(str::to_string);
-                    self.paragraph(node, next_style.as_deref(), flow, out);
-                }
-                "w:tbl" => {
-                    self.space_before(flow, 0.0, out);
-                    self.table(node, out);
-                    *flow = Flow { after: Some(0.0), ..Flow::default() };
-                }
-                "w:sdt" => {
-                    if let Some(content) = child(node, "w:sdtContent") {
-                        self.blocks(content.children(), flow, out);
-                    }
-                }
-                "w:customXml" | "w:ins" | "w:smartTag" => {
-                    self.blocks(node.children(), flow, out)
-                }
-                _ => {}
+        for index in 0..nodes.len() {
+            self.block(nodes, index, flow, out);
+        }
+    }
+
+    /// The paragraph, table or group of them at `nodes[index]`, continuing `flow`.
+    fn block(&mut self, nodes: &[Node], index: usize, flow: &mut Flow, out: &mut String) {
+        let Some(node) = nodes.get(index) else {
+            return;
+        };
+        match node.name().unwrap_or_default() {
+            "w:p" => {
+                let next_style = nodes[index + 1..]
+                    .iter()
+                    .find(|n| n.is("w:p") || n.is("w:tbl"))
+                    .and_then(|n| child(n, "w:pPr"))
+                    .and_then(|p| child(p, "w:pStyle"))
+                    .and_then(|s| attr(s, "w:val"))
+                    .map(str::to_string);
+                self.paragraph(node, next_style.as_deref(), flow, out);
             }
+            "w:tbl" => {
+                self.space_before(flow, 0.0, out);
+                self.table(node, out);
+                *flow = Flow { after: Some(0.0), ..Flow::default() };
+            }
+            "w:sdt" => {
+                if let Some(content) = child(node, "w:sdtContent") {
+                    self.blocks(content.children(), flow, out);
+                }
+            }
+            "w:customXml" | "w:ins" | "w:smartTag" => {
+                self.blocks(node.children(), flow, out)
+            }
+            _ => {}
         }
     }
 
@@ -1293,10 +1324,12 @@ impl Converter {
         };
         self.images += 1;
         let name = format!("media/image{}.{extension}", self.images);
-        self.files.insert(name.clone(), bytes);
+        // From the root: the typesetter may move this markup into a file in a folder.
+        let path = format!("/{name}");
+        self.files.insert(name, bytes);
         format!(
             "#box(image({}, width: {}pt, height: {}pt))",
-            string_literal(&name),
+            string_literal(&path),
             num(width),
             num(height)
         )
@@ -1695,7 +1728,7 @@ const PREAMBLE: &str = "#set text(top-edge: 0.9521em, bottom-edge: -0.2686em, \
 /// `stops` its tab stops as (position, kind, leader). Each tab reaches the first stop
 /// past the text before it, else the next default stop; a right tab at the end of the
 /// line takes all the room left, as Word's does.
-const TABS: &str = r#"#let partnerdocs-tabs(start, end, step, stops, parts) = context {
+pub(crate) const TABS: &str = r#"#let partnerdocs-tabs(start, end, step, stops, parts) = context {
   let out = parts.first()
   let x = start + measure(parts.first()).width
   for part in parts.slice(1) {

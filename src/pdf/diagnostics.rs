@@ -43,14 +43,13 @@ fn located(world: &DocumentWorld, span: DiagSpan, message: &str) -> String {
     }
 }
 
-/// The one-based line and column a span starts at in the document's markup.
+/// The one-based line and column a span starts at in the document's markup (which
+/// the typesetter may have split into several files).
 fn position(world: &DocumentWorld, span: DiagSpan) -> Option<(usize, usize)> {
-    let main = world.main_source();
-    if span.id() != Some(main.id()) {
-        return None;
-    }
-    let start = world.range(span)?.start;
-    let (line, column) = main.lines().byte_to_line_column(start)?;
+    let start = world.markup_offset(span.id()?, world.range(span)?.start)?;
+    let before = world.markup().get(..start)?;
+    let line = before.matches('\n').count();
+    let column = before.rfind('\n').map_or(before, |at| &before[at + 1..]).chars().count();
     Some((line + 1, column + 1))
 }
 

@@ -88,6 +88,7 @@ fn render_native(
     options.subject = Some(info.subject.clone());
     options.author = Some(info.author.clone());
     options.ident = Some(info.ident.clone());
+    options.pieces = converted.pieces;
     options.files = converted
         .files
         .into_iter()

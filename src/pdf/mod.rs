@@ -12,6 +12,7 @@ mod engine;
 mod fonts;
 pub mod libreoffice;
 mod numbering;
+mod pieces;
 mod signature;
 mod styles;
 mod thread;
@@ -31,17 +32,22 @@ pub use convert::{
 };
 pub use engine::{DocumentInfo, PdfMaker};
 pub use fonts::{family_for, FontBook, FontFile, FontOptions, FontSet, FALLBACK_FAMILY};
+pub use pieces::Pieces;
 pub use signature::SignaturePlace;
 pub use typst::foundations::Bytes;
 pub use world::{DocumentWorld, Typesetter};
 
-/// How many renders run between two clearings of typst's memoization caches.
+/// How many renders run between two trims of typst's memoization caches.
 ///
-/// Typst memoizes layout for incremental recompiles; across documents with different
-/// names little of it is reused, and a cache that grows makes every lookup slower.
-/// Measured on three-page agreements: clearing every 8 renders costs least CPU and
-/// keeps memory flat.
+/// A cache that grows makes every lookup slower, and a run of thousands of documents
+/// would fill memory; measured on three-page agreements, a trim every 8 renders costs
+/// least.
 const RENDERS_PER_CACHE_TRIM: usize = 8;
+
+/// How many trims a cached result survives unused. What every document of a template
+/// shares (see `pieces`) is used by each render and stays; what one document alone
+/// needed goes within a few dozen renders.
+const CACHE_AGE: usize = 2;
 
 /// What one document is rendered with, besides its markup.
 #[derive(Debug, Clone)]
@@ -66,6 +72,10 @@ pub struct PdfOptions {
     pub ident: Option<String>,
     /// Whether to write a tagged (accessible) PDF: structure for screen readers.
     pub tagged: bool,
+    /// Where the markup's blocks, headers and footers are, as [`convert_docx`] found
+    /// them; documents that share blocks are then laid out faster. Empty for markup
+    /// written by hand.
+    pub pieces: Pieces,
 }
 
 impl PdfOptions {
@@ -79,6 +89,7 @@ impl PdfOptions {
             files: HashMap::new(),
             ident: None,
             tagged: true,
+            pieces: Pieces::default(),
         }
     }
 }
@@ -145,7 +156,7 @@ impl Typesetter {
         markup: &str,
         options: &PdfOptions,
     ) -> Result<Rendered, PdfError> {
-        let world = self.world(markup, &options.files, options.as_of);
+        let world = self.world(markup, &options.pieces, &options.files, options.as_of);
         let warned = typst::compile::<PagedDocument>(&world);
         let mut warnings = diagnostics::describe_all(&world, &warned.warnings);
 
@@ -218,12 +229,12 @@ fn quiet_mark_info(pdf: &mut [u8]) {
     }
 }
 
-/// Clears typst's memoization caches every so many renders, so a run of thousands of
-/// documents keeps a small cache.
+/// Trims typst's memoization caches every so many renders, so a run of thousands of
+/// documents keeps a small cache of what its documents share.
 fn trim_caches() {
     static RENDERS: AtomicUsize = AtomicUsize::new(0);
     let count = RENDERS.fetch_add(1, Ordering::Relaxed) + 1;
     if count.is_multiple_of(RENDERS_PER_CACHE_TRIM) {
-        typst::comemo::evict(0);
+        typst::comemo::evict(CACHE_AGE);
     }
 }

@@ -14,6 +14,7 @@ use typst::utils::LazyHash;
 use typst::{Library, LibraryExt, World};
 
 use super::fonts::{FontOptions, FontSet, FALLBACK_FAMILY};
+use super::pieces::{self, Piece, Pieces};
 
 /// The virtual path of every document's markup; one path, so one file id for all.
 const MAIN_PATH: &str = "/main.typ";
@@ -57,16 +58,25 @@ impl Typesetter {
         &self.shared.fonts
     }
 
-    /// The world for one document: `markup` as its main file, `files` for what it loads.
-    pub fn world<'a>(
+    /// The world for one document: `markup`, split at its `pieces`, as its files, and
+    /// `files` for what it loads.
+    pub(crate) fn world<'a>(
         &'a self,
-        markup: &str,
+        markup: &'a str,
+        pieces: &Pieces,
         files: &'a HashMap<String, Bytes>,
         as_of: NaiveDate,
     ) -> DocumentWorld<'a> {
         let shared = &*self.shared;
-        let main = Source::new(shared.main, markup.to_string());
-        DocumentWorld { shared, main, files, today: typst_date(as_of) }
+        let split = pieces::split(markup, pieces, shared.main);
+        DocumentWorld {
+            shared,
+            markup,
+            main: split.main,
+            pieces: split.files,
+            files,
+            today: typst_date(as_of),
+        }
     }
 }
 
@@ -96,15 +106,25 @@ pub(crate) fn typst_date(date: NaiveDate) -> Option<Datetime> {
 /// One document's world: its markup, the files it may load and a fixed date.
 pub struct DocumentWorld<'a> {
     shared: &'a Shared,
-    main: Source,
+    /// The markup as it was given, before it was split.
+    markup: &'a str,
+    main: Piece,
+    pieces: HashMap<FileId, Piece>,
     files: &'a HashMap<String, Bytes>,
     today: Option<Datetime>,
 }
 
 impl DocumentWorld<'_> {
-    /// The document's markup as typst parsed it.
-    pub fn main_source(&self) -> &Source {
-        &self.main
+    /// The markup as it was given.
+    pub(crate) fn markup(&self) -> &str {
+        self.markup
+    }
+
+    /// Where a byte of one of the markup's files came from in the markup.
+    pub(crate) fn markup_offset(&self, id: FileId, offset: usize) -> Option<usize> {
+        let piece =
+            if id == self.main.source.id() { &self.main } else { self.pieces.get(&id)? };
+        piece.origin(offset)
     }
 
     /// The caller's bytes for a file the document loads.
@@ -134,12 +154,15 @@ impl World for DocumentWorld<'_> {
     }
 
     fn main(&self) -> FileId {
-        self.main.id()
+        self.main.source.id()
     }
 
     fn source(&self, id: FileId) -> FileResult<Source> {
-        if id == self.main.id() {
-            return Ok(self.main.clone());
+        if id == self.main.source.id() {
+            return Ok(self.main.source.clone());
+        }
+        if let Some(piece) = self.pieces.get(&id) {
+            return Ok(piece.source.clone());
         }
         let text =
             std::str::from_utf8(self.lookup(id)?).map_err(|_| FileError::InvalidUtf8)?;
@@ -147,8 +170,11 @@ impl World for DocumentWorld<'_> {
     }
 
     fn file(&self, id: FileId) -> FileResult<Bytes> {
-        if id == self.main.id() {
-            return Ok(Bytes::from_string(self.main.clone()));
+        if id == self.main.source.id() {
+            return Ok(Bytes::from_string(self.main.source.clone()));
+        }
+        if let Some(piece) = self.pieces.get(&id) {
+            return Ok(Bytes::from_string(piece.source.clone()));
         }
         self.lookup(id).cloned()
     }

@@ -1,0 +1,354 @@
+//! Splitting a document's markup into files, so that what the documents of one template
+//! share is laid out once for all of them.
+//!
+//! Typst remembers the layout of every paragraph it has set, keyed by the paragraph's
+//! content and the syntax positions it came from. In one file, the positions of a
+//! paragraph depend on everything else in the file: one more school in a list moves
+//! every position after it, and nothing the document before set is reused. So the
+//! typesetter gives each block of text that has been seen before (a clause of the
+//! agreement, say) a file of its own, named by its text. In every later document the
+//! same clause comes from the same file with the same positions, and typst takes its
+//! layout from the cache. A block seen once stays in the document's own files: names
+//! are interned for the life of the process, so only repeated text earns one.
+//!
+//! The main file keeps only the document's settings, which a template fixes. Each
+//! header and footer moves to a file read while the page is laid out, so that a header
+//! naming the partnership does not change the page settings every paragraph is set
+//! under. None of this changes the output: the same markup gives the same PDF whether
+//! its blocks are shared, inline or a mix.
+
+use std::collections::{HashMap, HashSet};
+use std::fmt::Write as _;
+use std::ops::Range;
+use std::sync::{LazyLock, Mutex, PoisonError};
+
+use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
+use typst::utils::hash128;
+
+use super::convert::TABS;
+
+/// Where a document's markup holds parts that stand on their own.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Pieces {
+    /// Top-level blocks (a paragraph or table with the space before it), in order: each
+    /// is complete markup that depends on nothing before it.
+    pub blocks: Vec<Range<usize>>,
+    /// Headers and footers in the page rules: each a code expression giving content.
+    pub stories: Vec<Range<usize>>,
+}
+
+/// The folder of the files made here, apart from anything a document loads.
+const FOLDER: &str = "/partnerdocs-pieces";
+
+/// At most this many shared files, for the life of the process (typst can intern
+/// 65,535 paths in all). Past it, blocks stay in their documents' own files.
+const MAX_SHARED: usize = 20_000;
+
+/// How many texts seen once are remembered before the list starts again.
+const MAX_SEEN: usize = 200_000;
+
+/// One file of a document: its source and where its text came from in the markup.
+#[derive(Clone)]
+pub(crate) struct Piece {
+    pub(crate) source: Source,
+    /// `(offset in the file, offset in the markup, length)` for each stretch of the
+    /// file copied from the markup.
+    origins: Vec<(usize, usize, usize)>,
+}
+
+impl Piece {
+    /// Where a byte of this file came from in the markup, when it came from there.
+    pub(crate) fn origin(&self, offset: usize) -> Option<usize> {
+        self.origins
+            .iter()
+            .find(|(start, _, len)| (*start..start + len).contains(&offset))
+            .map(|(start, from, _)| from + offset - start)
+    }
+}
+
+/// A document's markup as files: the main one and the rest, by id.
+pub(crate) struct Split {
+    pub(crate) main: Piece,
+    pub(crate) files: HashMap<FileId, Piece>,
+}
+
+/// Blocks seen once, and the shared files of blocks seen again.
+#[derive(Default)]
+struct Registry {
+    seen: HashSet<u128>,
+    shared: HashMap<u128, Source>,
+}
+
+static REGISTRY: LazyLock<Mutex<Registry>> = LazyLock::new(Mutex::default);
+
+/// Splits `markup` at its pieces; `main` is the id the main file gets.
+pub(crate) fn split(markup: &str, pieces: &Pieces, main: FileId) -> Split {
+    let mut builder = Builder { markup, text: String::new(), origins: Vec::new() };
+    let mut files = HashMap::new();
+
+    let mut cuts: Vec<(Range<usize>, bool)> = pieces
+        .stories
+        .iter()
+        .map(|range| (range.clone(), true))
+        .chain(pieces.blocks.iter().map(|range| (range.clone(), false)))
+        .filter(|(range, _)| range.start < range.end && markup.get(range.clone()).is_some())
+        .collect();
+    cuts.sort_by_key(|(range, _)| range.start);
+
+    let mut at = 0;
+    let mut cuts = cuts.into_iter().peekable();
+    let (mut stories, mut runs) = (0, 0);
+    while let Some((range, story)) = cuts.next() {
+        if range.start < at {
+            continue; // overlapping pieces: keep the first
+        }
+        builder.copy(at..range.start);
+        if story {
+            stories += 1;
+            let id = piece_id(&format!("story-{stories}.typ"));
+            let _ = write!(builder.text, "context include \"{}\"", path_of(id));
+            files.insert(id, own_file(markup, id, "#", &range));
+            at = range.end;
+            continue;
+        }
+
+        // Blocks next to each other make one run, included from the main file.
+        let mut run = vec![range];
+        while let Some((next, false)) = cuts.peek() {
+            let last = run.last().map_or(0, |r| r.end);
+            if next.start != last {
+                break;
+            }
+            run.extend(cuts.next().map(|(next, _)| next));
+        }
+        runs += 1;
+        let id = piece_id(&format!("run-{runs}.typ"));
+        let _ = writeln!(builder.text, "#include \"{}\"", path_of(id));
+        at = run.last().map_or(at, |r| r.end);
+        let piece = run_file(markup, id, &run, &mut files);
+        files.insert(id, piece);
+    }
+    builder.copy(at..markup.len());
+
+    let main = Piece { source: Source::new(main, builder.text), origins: builder.origins };
+    Split { main, files }
+}
+
+/// A file's text as it is put together, with where each stretch came from.
+struct Builder<'a> {
+    markup: &'a str,
+    text: String,
+    origins: Vec<(usize, usize, usize)>,
+}
+
+impl Builder<'_> {
+    /// Appends `range` of the markup.
+    fn copy(&mut self, range: Range<usize>) {
+        if let Some(part) = self.markup.get(range.clone()).filter(|p| !p.is_empty()) {
+            self.origins.push((self.text.len(), range.start, part.len()));
+            self.text.push_str(part);
+        }
+    }
+}
+
+/// A file of this document alone: `lead`, the tab function when it is used, then
+/// `range` of the markup.
+fn own_file(markup: &str, id: FileId, lead: &str, range: &Range<usize>) -> Piece {
+    let mut builder = Builder { markup, text: String::new(), origins: Vec::new() };
+    if markup[range.clone()].contains("partnerdocs-tabs(") {
+        builder.text.push_str(TABS);
+    }
+    builder.text.push_str(lead);
+    builder.copy(range.clone());
+    Piece { source: Source::new(id, builder.text), origins: builder.origins }
+}
+
+/// The file of a run of blocks: each block as an include of its shared file when it
+/// has one, else its text.
+fn run_file(
+    markup: &str,
+    id: FileId,
+    run: &[Range<usize>],
+    files: &mut HashMap<FileId, Piece>,
+) -> Piece {
+    let mut builder = Builder { markup, text: String::new(), origins: Vec::new() };
+    if run.iter().any(|range| markup[range.clone()].contains("partnerdocs-tabs(")) {
+        builder.text.push_str(TABS);
+    }
+    let mut registry = REGISTRY.lock().unwrap_or_else(PoisonError::into_inner);
+    for range in run {
+        let block = &markup[range.clone()];
+        match registry.shared_file(block) {
+            Some(source) => {
+                let _ = writeln!(builder.text, "#include \"{}\"", path_of(source.id()));
+                let lead = source.text().len() - block.len();
+                files.entry(source.id()).or_insert_with(|| Piece {
+                    source,
+                    origins: vec![(lead, range.start, block.len())],
+                });
+            }
+            None => builder.copy(range.clone()),
+        }
+    }
+    Piece { source: Source::new(id, builder.text), origins: builder.origins }
+}
+
+impl Registry {
+    /// The shared file of a block seen before; `None` the first time (which is noted).
+    fn shared_file(&mut self, block: &str) -> Option<Source> {
+        let hash = hash128(block);
+        if let Some(source) = self.shared.get(&hash) {
+            return Some(source.clone());
+        }
+        if !self.seen.contains(&hash) {
+            if self.seen.len() >= MAX_SEEN {
+                self.seen.clear();
+            }
+            self.seen.insert(hash);
+            return None;
+        }
+        if self.shared.len() >= MAX_SHARED {
+            return None;
+        }
+        let id = piece_id(&format!("shared/{hash:032x}.typ"));
+        let mut text = String::with_capacity(block.len());
+        if block.contains("partnerdocs-tabs(") {
+            text.push_str(TABS);
+        }
+        text.push_str(block);
+        let source = Source::new(id, text);
+        self.shared.insert(hash, source.clone());
+        Some(source)
+    }
+}
+
+/// The id of a file in the pieces' folder.
+fn piece_id(name: &str) -> FileId {
+    let path = format!("{FOLDER}/{name}");
+    let Ok(vpath) = VirtualPath::new(&path) else {
+        unreachable!("{path} is a valid virtual path")
+    };
+    RootedPath::new(VirtualRoot::Project, vpath).intern()
+}
+
+/// A file's path as markup names it.
+fn path_of(id: FileId) -> String {
+    id.vpath().get_with_slash().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pdf::{convert_docx, render_pdf, Bytes, PdfOptions};
+
+    /// Markup with a header and `blocks` after the page rule, and where its pieces are.
+    fn document(blocks: &[&str]) -> (String, Pieces) {
+        let mut markup = String::from("#set text(size: 11pt)\n#set page(header: ");
+        let mut pieces = Pieces::default();
+        let story = "[#context counter(page).display()]";
+        pieces.stories.push(markup.len()..markup.len() + story.len());
+        markup.push_str(story);
+        markup.push_str(")\n");
+        for block in blocks {
+            pieces.blocks.push(markup.len()..markup.len() + block.len());
+            markup.push_str(block);
+        }
+        (markup, pieces)
+    }
+
+    fn main_id() -> FileId {
+        piece_id("test-main.typ")
+    }
+
+    fn file_text<'a>(split: &'a Split, name: &str) -> &'a str {
+        split
+            .files
+            .iter()
+            .find(|(id, _)| id.vpath().get_with_slash().ends_with(name))
+            .map(|(_, piece)| piece.source.text())
+            .unwrap_or_else(|| panic!("no file {name}"))
+    }
+
+    #[test]
+    fn the_main_file_keeps_the_settings_and_includes_the_rest() {
+        let (markup, pieces) = document(&["#par[First alone.]\n", "#par[Second alone.]\n"]);
+        let split = split(&markup, &pieces, main_id());
+        let main = split.main.source.text();
+        assert!(main.starts_with("#set text(size: 11pt)\n"), "{main}");
+        assert!(
+            main.contains("header: context include \"/partnerdocs-pieces/story-1.typ\")"),
+            "{main}"
+        );
+        assert!(main.contains("#include \"/partnerdocs-pieces/run-1.typ\""), "{main}");
+        assert!(!main.contains("alone"), "{main}");
+        assert_eq!(file_text(&split, "story-1.typ"), "#[#context counter(page).display()]");
+        let run = file_text(&split, "run-1.typ");
+        assert_eq!(run, "#par[First alone.]\n#par[Second alone.]\n");
+    }
+
+    #[test]
+    fn a_block_seen_again_gets_a_file_of_its_own() {
+        let clause = "#par[A clause every agreement has, 7f3a.]\n";
+        let (first, pieces) = document(&["#par[Partner one.]\n", clause]);
+        let once = split(&first, &pieces, main_id());
+        assert!(file_text(&once, "run-1.typ").contains(clause));
+
+        let (second, pieces) = document(&["#par[Partner two, longer.]\n", clause]);
+        let again = split(&second, &pieces, main_id());
+        let run = file_text(&again, "run-1.typ");
+        assert!(run.starts_with(
+            "#par[Partner two, longer.]\n#include \"/partnerdocs-pieces/shared/"
+        ));
+        let (id, shared) = again
+            .files
+            .iter()
+            .find(|(id, _)| id.vpath().get_with_slash().contains("/shared/"))
+            .expect("a shared file");
+        assert_eq!(shared.source.text(), clause);
+        // Its text maps back to where the clause is in this document's markup.
+        let at = second.find(clause).unwrap();
+        assert_eq!(again.files[id].origin(5), Some(at + 5));
+    }
+
+    #[test]
+    fn blocks_that_use_tabs_carry_the_tab_function() {
+        let tabbed = "#par[#partnerdocs-tabs(0pt, 100pt, 36pt, (), ([a], [b],))]\n";
+        let (markup, pieces) = document(&[tabbed]);
+        let split = split(&markup, &pieces, main_id());
+        assert!(file_text(&split, "run-1.typ").starts_with("#let partnerdocs-tabs("));
+    }
+
+    /// Renders a shipped template's markup whole, then split twice (its blocks inline,
+    /// then from shared files): all three PDFs are the same bytes.
+    #[test]
+    fn split_or_whole_the_pdf_is_the_same() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/templates/moa.docx");
+        let docx = std::fs::read(path).expect("the shipped MOA template");
+        let converted = convert_docx(&docx).expect("converts");
+        assert!(
+            !converted.pieces.blocks.is_empty() && !converted.pieces.stories.is_empty()
+        );
+        let mut options = PdfOptions::new(chrono::NaiveDate::MIN);
+        options.files = (converted.files.iter())
+            .map(|(name, bytes)| (name.clone(), Bytes::new(bytes.clone())))
+            .collect();
+        let whole = render_pdf(&converted.markup, &options).expect("renders whole");
+        options.pieces = converted.pieces.clone();
+        let first = render_pdf(&converted.markup, &options).expect("renders split");
+        let second = render_pdf(&converted.markup, &options).expect("renders shared");
+        assert_eq!(whole.pages, first.pages);
+        assert!(whole.pdf == first.pdf, "the split document's PDF differs");
+        assert!(whole.pdf == second.pdf, "the shared blocks' PDF differs");
+    }
+
+    #[test]
+    fn errors_point_into_the_markup_as_given() {
+        let (markup, pieces) = document(&["#par[Fine.]\n", "#par[#no-such-thing]\n"]);
+        let mut options = PdfOptions::new(chrono::NaiveDate::MIN);
+        let whole = render_pdf(&markup, &options).expect_err("fails whole");
+        options.pieces = pieces;
+        let split = render_pdf(&markup, &options).expect_err("fails split");
+        assert_eq!(whole.messages(), split.messages());
+        assert!(whole.messages()[0].starts_with("line 4, column 7: "), "{whole}");
+    }
+}
