@@ -462,3 +462,29 @@ fn signature_field_names(document: &Document) -> Vec<String> {
         })
         .collect()
 }
+
+/// The attachment is typeset in a child process while the agreements are made; its PDF
+/// is the one the library makes from the same Word file in this process.
+#[test]
+fn the_attachment_made_beside_the_agreements_is_the_one_made_alone() {
+    let dir = board_workspace(&ROWS, "meetings = []");
+    let output = run(dir.path(), &["-v"]);
+    let log = stderr(&output);
+    assert!(log.contains("the attachment was typeset beside the agreements"), "{log}");
+    let folder = dir.path().join("outputs/board").join(JANUARY);
+    let docx = std::fs::read(folder.join("board-attachment.docx")).unwrap();
+    let written = std::fs::read(folder.join("board-attachment.pdf")).unwrap();
+
+    let mut config = partnerdocs::config::Config::defaults().unwrap().pdf;
+    config.engine = partnerdocs::config::PdfEngineKind::Native;
+    let maker = partnerdocs::pdf::PdfMaker::new(&config).unwrap();
+    let info = partnerdocs::pdf::DocumentInfo {
+        title: "Board agenda attachment: community partnerships, January 14, 2027".into(),
+        subject: format!("Board of Education meeting {JANUARY}"),
+        author: partnerdocs::config::Config::defaults().unwrap().district.name,
+        as_of: chrono::NaiveDate::from_ymd_opt(2026, 12, 3).unwrap(),
+        ident: format!("board/{JANUARY}/board-attachment.pdf"),
+    };
+    let alone = maker.render(&docx, &info).unwrap();
+    assert!(written == alone.pdf, "the attachment PDFs differ");
+}

@@ -116,3 +116,43 @@ fn score_prints_the_same_facts_as_json() {
     let text = value.to_string();
     assert!(text.contains("RUSD-SUM-04"), "{text}");
 }
+
+/// `render-pdf`, the command partnerdocs runs in a child process for a long document:
+/// a Word file on stdin, its PDF on stdout, a line of JSON on stderr.
+#[test]
+fn render_pdf_turns_the_word_file_on_stdin_into_a_pdf() {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+
+    let render = |input: &[u8]| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_partnerdocs"))
+            .args(["render-pdf", "--title", "T", "--subject", "S", "--author", "A"])
+            .args(["--ident", "x", "--date", "2026-12-03"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(input).unwrap();
+        child.wait_with_output().unwrap()
+    };
+    // The report is stderr's last line.
+    let report = |output: &std::process::Output| -> serde_json::Value {
+        let text = stderr(output);
+        serde_json::from_str(text.lines().last().unwrap_or_default()).unwrap()
+    };
+    let moa = std::fs::read(repo("templates/moa.docx")).unwrap();
+    let output = render(&moa);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(output.stdout.starts_with(b"%PDF-"));
+    let report_ok = report(&output);
+    assert!(report_ok["pages"].as_u64().unwrap() >= 3, "{report_ok}");
+    assert!(report_ok["error"].is_null(), "{report_ok}");
+
+    let output = render(b"not a Word file");
+    assert!(!output.status.success());
+    assert!(output.stdout.is_empty());
+    let failed = report(&output);
+    let error = failed["error"].as_str().unwrap();
+    assert!(error.contains("not a Word file"), "{error}");
+}

@@ -37,6 +37,9 @@ enum Command {
     /// Run once, then again whenever a spreadsheet in the inputs folder is added, changed
     /// or removed; Ctrl-C stops between runs.
     Watch(watch::WatchArgs),
+    /// Renders the Word file on stdin to a PDF on stdout (used by partnerdocs itself).
+    #[command(hide = true)]
+    RenderPdf(crate::pdf::worker::RenderArgs),
 }
 
 /// Flags every subcommand takes.
@@ -117,6 +120,11 @@ impl From<Outcome> for ExitCode {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging(&cli.common);
+    let cli = match cli.command {
+        Command::RenderPdf(args) => return crate::pdf::worker::serve(args),
+        command => Cli { command, common: cli.common },
+    };
+    crate::pdf::worker::allow_child_processes();
     let settings = match settings(cli.common) {
         Ok(settings) => settings,
         Err(err) => {
@@ -130,6 +138,7 @@ pub fn main() -> ExitCode {
         Command::Score(args) => score::score(&settings, &args),
         Command::Templates => templates::templates(&settings),
         Command::Watch(args) => watch::watch(&settings, &args),
+        Command::RenderPdf(args) => return crate::pdf::worker::serve(args),
     };
     match result {
         Ok(outcome) => outcome.into(),

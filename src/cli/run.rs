@@ -15,7 +15,7 @@ use crate::cli::{Outcome, Settings};
 use crate::outputs::agreements::{
     write_agreements, AgreementFiles, AgreementJob, AgreementTemplates, PreviousRun,
 };
-use crate::outputs::board::{write_board, BoardJob, BoardWritten};
+use crate::outputs::board::{write_board, BoardJob, BoardWritten, EarlyAttachments};
 use crate::outputs::manifest::{Manifest, MANIFEST};
 use crate::outputs::report::{self, ReportCounts, ReportRow};
 use crate::outputs::summary::ExtraColumn;
@@ -176,6 +176,13 @@ pub fn run_once(settings: &Settings) -> anyhow::Result<RunSummary> {
         pdf: pdf.as_ref(),
         progress: progress_bar(settings, rows.len() as u64, "documents"),
     };
+    let schedule = board::schedule(&rows, &settings.config.board, settings.as_of);
+    let no_early = EarlyAttachments::default();
+    let early = EarlyAttachments::start(
+        &board_job(settings, &templates, &writer, &previous, &pdf, &no_early),
+        &schedule,
+        &rows,
+    );
     let written = write_agreements(&job, &rows);
     job.progress.finish_and_clear();
     info!(
@@ -200,11 +207,9 @@ pub fn run_once(settings: &Settings) -> anyhow::Result<RunSummary> {
         })?;
 
     let board = write_board_files(
+        &board_job(settings, &templates, &writer, &previous, &pdf, &early),
         settings,
-        &templates,
-        &writer,
-        &previous,
-        &pdf,
+        &schedule,
         &rows,
         &written.files,
     );
@@ -283,16 +288,13 @@ pub fn run_once(settings: &Settings) -> anyhow::Result<RunSummary> {
 /// Assigns the partnerships the Board hears of to meetings and writes each meeting's
 /// attachment and packet, and `board.csv`.
 fn write_board_files(
+    job: &BoardJob<'_>,
     settings: &Settings,
-    templates: &templates::Templates,
-    writer: &OutputWriter,
-    previous: &Manifest,
-    pdf: &Option<PdfMaker>,
+    schedule: &board::Schedule,
     rows: &[(&crate::intake::Partnership, &rubric::Assessment)],
     files: &[Option<AgreementFiles>],
 ) -> BoardWritten {
     let started = Instant::now();
-    let schedule = board::schedule(rows, &settings.config.board, settings.as_of);
     for (row, date) in &schedule.past {
         if let Some((partnership, _)) = rows.get(*row) {
             warn!(
@@ -302,16 +304,7 @@ fn write_board_files(
             );
         }
     }
-    let job = BoardJob {
-        writer,
-        previous,
-        template: templates.board.as_ref(),
-        template_name: &settings.config.templates.board_attachment,
-        config: &settings.config,
-        as_of: settings.as_of,
-        pdf: pdf.as_ref(),
-    };
-    let written = write_board(&job, &schedule, rows, files);
+    let written = write_board(job, schedule, rows, files);
     for failure in &written.failures {
         error!("{failure}");
     }
@@ -325,6 +318,27 @@ fn write_board_files(
         "wrote the Board's files"
     );
     written
+}
+
+/// What the Board stage works with.
+fn board_job<'a>(
+    settings: &'a Settings,
+    templates: &'a templates::Templates,
+    writer: &'a OutputWriter,
+    previous: &'a Manifest,
+    pdf: &'a Option<PdfMaker>,
+    early: &'a EarlyAttachments,
+) -> BoardJob<'a> {
+    BoardJob {
+        writer,
+        previous,
+        template: templates.board.as_ref(),
+        template_name: &settings.config.templates.board_attachment,
+        config: &settings.config,
+        as_of: settings.as_of,
+        pdf: pdf.as_ref(),
+        early,
+    }
 }
 
 /// Logs each distinct PDF warning once, with how many documents had it and the first.

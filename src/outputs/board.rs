@@ -6,6 +6,7 @@
 //! reader goes in signed).
 
 use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::{Mutex, PoisonError};
 
 use chrono::NaiveDate;
 use rayon::prelude::*;
@@ -20,7 +21,8 @@ use crate::intake::Partnership;
 use crate::outputs::agreements::AgreementFiles;
 use crate::outputs::manifest::{FileRecord, Manifest};
 use crate::outputs::writer::{OutputWriter, WriteOutcome};
-use crate::pdf::{DocumentInfo, PdfMaker};
+use crate::pdf::worker::{self, Pending};
+use crate::pdf::{DocumentInfo, PdfError, PdfMaker, Rendered};
 use crate::rubric::Assessment;
 
 /// The folder under outputs/ holding one folder per meeting.
@@ -50,6 +52,82 @@ pub struct BoardJob<'a> {
     pub as_of: NaiveDate,
     /// Makes the attachment PDFs; `None` with `--no-pdf`, which also skips the packets.
     pub pdf: Option<&'a PdfMaker>,
+    /// Attachment PDFs begun before the agreements, by meeting.
+    pub early: &'a EarlyAttachments,
+}
+
+/// Attachment PDFs rendered in child processes while the agreements are made, each with
+/// the Word file it was made from.
+#[derive(Default)]
+pub struct EarlyAttachments {
+    pending: Mutex<HashMap<NaiveDate, (Vec<u8>, Pending)>>,
+}
+
+impl EarlyAttachments {
+    /// Begins rendering each meeting's attachment in a child process, when the built-in
+    /// engine makes the PDFs: a long attachment is then typeset on a core the
+    /// agreements leave free, instead of after them on one core.
+    pub fn start(
+        job: &BoardJob<'_>,
+        schedule: &Schedule,
+        rows: &[(&Partnership, &Assessment)],
+    ) -> EarlyAttachments {
+        let early = EarlyAttachments::default();
+        let (Some(template), Some(PdfMaker::Native(_))) = (job.template, job.pdf) else {
+            return early;
+        };
+        let Some(queue) = worker::Queue::new() else {
+            return early;
+        };
+        // The longest first: it decides when the last one is done.
+        let mut meetings: Vec<_> = schedule.meetings.iter().collect();
+        meetings.sort_by_key(|(_, m)| {
+            std::cmp::Reverse(m.approval.len() + m.information.len())
+        });
+        let mut pending = early.pending.lock().unwrap_or_else(PoisonError::into_inner);
+        for (date, meeting) in meetings {
+            let data = agenda_data(*date, meeting, rows, job.config, job.as_of);
+            let Ok(docx) = template.render(&data) else {
+                continue; // the Board stage reports it
+            };
+            let info = attachment_info(job, *date);
+            let render = queue.add(docx.clone(), &info, &job.config.pdf.fonts);
+            pending.insert(*date, (docx, render));
+        }
+        drop(pending);
+        early
+    }
+
+    /// The early PDF of the meeting's attachment, if one was begun from this very Word
+    /// file and came back; `None` means render it now.
+    fn take(&self, date: NaiveDate, docx: &[u8]) -> Option<Rendered> {
+        let mut pending = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
+        let (early_docx, render) = pending.remove(&date)?;
+        drop(pending);
+        match render.wait() {
+            Ok(rendered) if early_docx == docx => {
+                debug!(meeting = %date, "the attachment was typeset beside the agreements");
+                Some(rendered)
+            }
+            Ok(_) => None, // changed by hand since
+            Err(message) => {
+                debug!(meeting = %date, message, "the attachment is typeset again here");
+                None
+            }
+        }
+    }
+}
+
+/// The document properties of a meeting's attachment PDF.
+fn attachment_info(job: &BoardJob<'_>, date: NaiveDate) -> DocumentInfo {
+    let long_date = date.format("%B %-d, %Y").to_string();
+    DocumentInfo {
+        title: format!("Board agenda attachment: community partnerships, {long_date}"),
+        subject: format!("Board of Education meeting {date}"),
+        author: job.config.district.name.clone(),
+        as_of: job.as_of,
+        ident: format!("{BOARD_FOLDER}/{date}/{ATTACHMENT_PDF}"),
+    }
 }
 
 /// What one meeting's files came to.
@@ -173,20 +251,15 @@ fn write_meeting(
     };
     let long_date = date.format("%B %-d, %Y").to_string();
     let pdf_path = format!("{folder}/{ATTACHMENT_PDF}");
-    let info = DocumentInfo {
-        title: format!("Board agenda attachment: community partnerships, {long_date}"),
-        subject: format!("Board of Education meeting {date}"),
-        author: job.config.district.name.clone(),
-        as_of: job.as_of,
-        ident: pdf_path.clone(),
-    };
-    let rendered = match maker.render(&docx, &info) {
-        Ok(rendered) => rendered,
-        Err(err) => {
-            written.failures.push(format!("{pdf_path}: {err}"));
-            return written;
-        }
-    };
+    let early = job.early.take(date, &docx).map(Ok::<Rendered, PdfError>);
+    let rendered =
+        match early.unwrap_or_else(|| maker.render(&docx, &attachment_info(job, date))) {
+            Ok(rendered) => rendered,
+            Err(err) => {
+                written.failures.push(format!("{pdf_path}: {err}"));
+                return written;
+            }
+        };
     written.warnings.extend(rendered.warnings.iter().map(|w| format!("{pdf_path}: {w}")));
     let Some(pdf_outcome) =
         write_file(job, &pdf_path, KIND_PDF, &rendered.pdf, &mut written)

@@ -16,6 +16,7 @@ mod pieces;
 mod signature;
 mod styles;
 mod thread;
+pub mod worker;
 mod world;
 
 use std::collections::HashMap;

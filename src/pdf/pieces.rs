@@ -1,21 +1,26 @@
 //! Splitting a document's markup into files, so that what the documents of one template
 //! share is laid out once for all of them.
 //!
-//! Typst remembers the layout of every paragraph it has set, keyed by the paragraph's
-//! content and the syntax positions it came from. In one file, the positions of a
-//! paragraph depend on everything else in the file: one more school in a list moves
-//! every position after it, and nothing the document before set is reused. So the
-//! typesetter gives each block of text that has been seen before (a clause of the
-//! agreement, say) a file of its own, named by its text. In every later document the
-//! same clause comes from the same file with the same positions, and typst takes its
-//! layout from the cache. A block seen once stays in the document's own files: names
-//! are interned for the life of the process, so only repeated text earns one.
+//! Typst remembers the layout of every paragraph and table cell it has set, keyed by
+//! its content and the syntax positions it came from. In one file, those positions
+//! depend on everything else in the file: one more school in a list moves every position
+//! after it, and nothing the document before set is reused. So each top-level block (a
+//! paragraph or a table) goes into a file of its own:
+//!
+//! - A block whose text has been seen before (a clause of the agreement, say) gets a
+//!   file named by its text, shared by every document that has it.
+//! - A block seen for the first time gets a file named by its shape (its text with
+//!   what its strings say left out) and its place among the blocks of that shape. The
+//!   next document's block in that place, a table naming another partner say, parses
+//!   to the same positions, so its cells that say the same are not set again.
+//!
+//! Names are interned for the life of the process, so both kinds are capped.
 //!
 //! The main file keeps only the document's settings, which a template fixes. Each
 //! header and footer moves to a file read while the page is laid out, so that a header
 //! naming the partnership does not change the page settings every paragraph is set
 //! under. None of this changes the output: the same markup gives the same PDF whether
-//! its blocks are shared, inline or a mix.
+//! its blocks are shared, in files of their own or inline.
 
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
@@ -40,9 +45,12 @@ pub struct Pieces {
 /// The folder of the files made here, apart from anything a document loads.
 const FOLDER: &str = "/partnerdocs-pieces";
 
-/// At most this many shared files, for the life of the process (typst can intern
-/// 65,535 paths in all). Past it, blocks stay in their documents' own files.
+/// At most this many names of shared and shaped files, for the life of the process
+/// (typst can intern 65,535 paths in all). Past it, new blocks stay in their runs.
 const MAX_SHARED: usize = 20_000;
+
+/// How many blocks of one shape in a run get a name by their shape and place.
+const MAX_SAME_SHAPE: usize = 8;
 
 /// How many texts seen once are remembered before the list starts again.
 const MAX_SEEN: usize = 200_000;
@@ -77,6 +85,8 @@ pub(crate) struct Split {
 struct Registry {
     seen: HashSet<u128>,
     shared: HashMap<u128, Source>,
+    /// The shapes and places that have a name.
+    shaped: HashSet<(u128, usize)>,
 }
 
 static REGISTRY: LazyLock<Mutex<Registry>> = LazyLock::new(Mutex::default);
@@ -98,6 +108,8 @@ pub(crate) fn split(markup: &str, pieces: &Pieces, main: FileId) -> Split {
     let mut at = 0;
     let mut cuts = cuts.into_iter().peekable();
     let (mut stories, mut runs) = (0, 0);
+    // How many blocks of each shape the document has had so far.
+    let mut shapes = HashMap::new();
     while let Some((range, story)) = cuts.next() {
         if range.start < at {
             continue; // overlapping pieces: keep the first
@@ -125,7 +137,7 @@ pub(crate) fn split(markup: &str, pieces: &Pieces, main: FileId) -> Split {
         let id = piece_id(&format!("run-{runs}.typ"));
         let _ = writeln!(builder.text, "#include \"{}\"", path_of(id));
         at = run.last().map_or(at, |r| r.end);
-        let piece = run_file(markup, id, &run, &mut files);
+        let piece = run_file(markup, id, &run, &mut files, &mut shapes);
         files.insert(id, piece);
     }
     builder.copy(at..markup.len());
@@ -164,12 +176,13 @@ fn own_file(markup: &str, id: FileId, lead: &str, range: &Range<usize>) -> Piece
 }
 
 /// The file of a run of blocks: each block as an include of its shared file when it
-/// has one, else its text.
+/// has one, else of a file named by its shape and place, else its text.
 fn run_file(
     markup: &str,
     id: FileId,
     run: &[Range<usize>],
     files: &mut HashMap<FileId, Piece>,
+    shapes: &mut HashMap<u128, usize>,
 ) -> Piece {
     let mut builder = Builder { markup, text: String::new(), origins: Vec::new() };
     if run.iter().any(|range| markup[range.clone()].contains("partnerdocs-tabs(")) {
@@ -178,19 +191,57 @@ fn run_file(
     let mut registry = REGISTRY.lock().unwrap_or_else(PoisonError::into_inner);
     for range in run {
         let block = &markup[range.clone()];
-        match registry.shared_file(block) {
-            Some(source) => {
-                let _ = writeln!(builder.text, "#include \"{}\"", path_of(source.id()));
-                let lead = source.text().len() - block.len();
-                files.entry(source.id()).or_insert_with(|| Piece {
-                    source,
-                    origins: vec![(lead, range.start, block.len())],
-                });
-            }
-            None => builder.copy(range.clone()),
-        }
+        let source = match registry.shared_file(block) {
+            Some(source) => source,
+            None => match registry.shaped_id(block, shapes) {
+                Some(id) => Source::new(id, with_tabs(block)),
+                None => {
+                    builder.copy(range.clone());
+                    continue;
+                }
+            },
+        };
+        let _ = writeln!(builder.text, "#include \"{}\"", path_of(source.id()));
+        let lead = source.text().len() - block.len();
+        files.entry(source.id()).or_insert_with(|| Piece {
+            source,
+            origins: vec![(lead, range.start, block.len())],
+        });
     }
     Piece { source: Source::new(id, builder.text), origins: builder.origins }
+}
+
+/// A block's text, after the tab function when it uses it.
+fn with_tabs(block: &str) -> String {
+    let mut text = String::with_capacity(block.len());
+    if block.contains("partnerdocs-tabs(") {
+        text.push_str(TABS);
+    }
+    text.push_str(block);
+    text
+}
+
+/// A block's text with what its strings say left out: blocks of the same shape parse
+/// into the same syntax tree, whatever the partnership.
+fn shape(block: &str) -> String {
+    let mut shape = String::with_capacity(block.len());
+    let mut chars = block.chars();
+    while let Some(c) = chars.next() {
+        shape.push(c);
+        if c == '"' {
+            while let Some(c) = chars.next() {
+                match c {
+                    '\\' => {
+                        chars.next();
+                    }
+                    '"' => break,
+                    _ => {}
+                }
+            }
+            shape.push('"');
+        }
+    }
+    shape
 }
 
 impl Registry {
@@ -207,18 +258,39 @@ impl Registry {
             self.seen.insert(hash);
             return None;
         }
-        if self.shared.len() >= MAX_SHARED {
+        if self.shared.len() + self.shaped.len() >= MAX_SHARED {
             return None;
         }
         let id = piece_id(&format!("shared/{hash:032x}.typ"));
-        let mut text = String::with_capacity(block.len());
-        if block.contains("partnerdocs-tabs(") {
-            text.push_str(TABS);
-        }
-        text.push_str(block);
-        let source = Source::new(id, text);
+        let source = Source::new(id, with_tabs(block));
         self.shared.insert(hash, source.clone());
         Some(source)
+    }
+
+    /// A file name for a block seen for the first time, the same in every document
+    /// for the same place: named by the block's shape and how many blocks of that shape
+    /// came before it in the run. A table that names the partner in one cell then has
+    /// its other cells where they were in the last document, and their layout is
+    /// reused. `None` past a few of one shape, or when names run short.
+    fn shaped_id(
+        &mut self,
+        block: &str,
+        shapes: &mut HashMap<u128, usize>,
+    ) -> Option<FileId> {
+        let hash = hash128(&shape(block));
+        let count = shapes.entry(hash).or_default();
+        let place = *count;
+        *count += 1;
+        if place >= MAX_SAME_SHAPE {
+            return None;
+        }
+        if !self.shaped.contains(&(hash, place)) {
+            if self.shared.len() + self.shaped.len() >= MAX_SHARED {
+                return None;
+            }
+            self.shaped.insert((hash, place));
+        }
+        Some(piece_id(&format!("shaped/{hash:032x}-{place}.typ")))
     }
 }
 
@@ -269,6 +341,16 @@ mod tests {
             .unwrap_or_else(|| panic!("no file {name}"))
     }
 
+    /// The files `split` made whose path holds `part`, with their text.
+    fn files_named<'a>(split: &'a Split, part: &str) -> Vec<(String, &'a str)> {
+        let mut found: Vec<(String, &str)> = (split.files.iter())
+            .map(|(id, piece)| (path_of(*id), piece.source.text()))
+            .filter(|(path, _)| path.contains(part))
+            .collect();
+        found.sort();
+        found
+    }
+
     #[test]
     fn the_main_file_keeps_the_settings_and_includes_the_rest() {
         let (markup, pieces) = document(&["#par[First alone.]\n", "#par[Second alone.]\n"]);
@@ -283,7 +365,45 @@ mod tests {
         assert!(!main.contains("alone"), "{main}");
         assert_eq!(file_text(&split, "story-1.typ"), "#[#context counter(page).display()]");
         let run = file_text(&split, "run-1.typ");
-        assert_eq!(run, "#par[First alone.]\n#par[Second alone.]\n");
+        assert_eq!(
+            run.matches("#include \"/partnerdocs-pieces/shaped/").count(),
+            2,
+            "{run}"
+        );
+        let texts: Vec<&str> =
+            files_named(&split, "/shaped/").iter().map(|f| f.1).collect();
+        assert!(texts.contains(&"#par[First alone.]\n"), "{texts:?}");
+        assert!(texts.contains(&"#par[Second alone.]\n"), "{texts:?}");
+    }
+
+    #[test]
+    fn blocks_of_one_shape_keep_their_names_from_document_to_document() {
+        let (first, pieces) = document(&["#par[#\"Partner one, 51c2\"]\n"]);
+        let first = split(&first, &pieces, main_id());
+        let (second, pieces) = document(&["#par[#\"Partner two, longer, 51c2\"]\n"]);
+        let second = split(&second, &pieces, main_id());
+        let (one, two) =
+            (files_named(&first, "/shaped/"), files_named(&second, "/shaped/"));
+        assert_eq!(one.len(), 1);
+        assert_eq!(two.len(), 1);
+        assert_eq!(one[0].0, two[0].0, "the same place has the same name");
+        assert_ne!(one[0].1, two[0].1, "each with its own text");
+    }
+
+    #[test]
+    fn many_blocks_of_one_shape_stay_in_the_run() {
+        let blocks: Vec<String> = (0..MAX_SAME_SHAPE + 2)
+            .map(|n| format!("#par[#\"Item {n}, 9d40\"]\n"))
+            .collect();
+        let blocks: Vec<&str> = blocks.iter().map(String::as_str).collect();
+        let (markup, pieces) = document(&blocks);
+        let split = split(&markup, &pieces, main_id());
+        assert_eq!(files_named(&split, "/shaped/").len(), MAX_SAME_SHAPE);
+        let run = file_text(&split, "run-1.typ");
+        assert!(
+            run.ends_with("#par[#\"Item 8, 9d40\"]\n#par[#\"Item 9, 9d40\"]\n"),
+            "{run}"
+        );
     }
 
     #[test]
@@ -291,31 +411,51 @@ mod tests {
         let clause = "#par[A clause every agreement has, 7f3a.]\n";
         let (first, pieces) = document(&["#par[Partner one.]\n", clause]);
         let once = split(&first, &pieces, main_id());
-        assert!(file_text(&once, "run-1.typ").contains(clause));
+        assert!(files_named(&once, "/shared/").is_empty());
 
         let (second, pieces) = document(&["#par[Partner two, longer.]\n", clause]);
         let again = split(&second, &pieces, main_id());
+        let shared = files_named(&again, "/shared/");
+        assert_eq!(shared.len(), 1);
+        assert_eq!(shared[0].1, clause);
         let run = file_text(&again, "run-1.typ");
-        assert!(run.starts_with(
-            "#par[Partner two, longer.]\n#include \"/partnerdocs-pieces/shared/"
-        ));
-        let (id, shared) = again
-            .files
-            .iter()
-            .find(|(id, _)| id.vpath().get_with_slash().contains("/shared/"))
-            .expect("a shared file");
-        assert_eq!(shared.source.text(), clause);
+        assert!(run.ends_with(&format!("#include \"{}\"\n", shared[0].0)), "{run}");
         // Its text maps back to where the clause is in this document's markup.
+        let (id, piece) = (again.files.iter())
+            .find(|(id, _)| path_of(**id) == shared[0].0)
+            .expect("the shared file");
         let at = second.find(clause).unwrap();
-        assert_eq!(again.files[id].origin(5), Some(at + 5));
+        assert_eq!(piece.origin(5), Some(at + 5), "{id:?}");
+    }
+
+    #[test]
+    fn a_shape_leaves_out_what_strings_say() {
+        assert_eq!(
+            shape(r#"#text(weight: "bold", "A \"quoted\" name")#"x""#),
+            r#"#text(weight: "", "")#"""#
+        );
     }
 
     #[test]
     fn blocks_that_use_tabs_carry_the_tab_function() {
         let tabbed = "#par[#partnerdocs-tabs(0pt, 100pt, 36pt, (), ([a], [b],))]\n";
         let (markup, pieces) = document(&[tabbed]);
-        let split = split(&markup, &pieces, main_id());
-        assert!(file_text(&split, "run-1.typ").starts_with("#let partnerdocs-tabs("));
+        let alone = split(&markup, &pieces, main_id());
+        let files = files_named(&alone, "/shaped/");
+        assert_eq!(files.len(), 1);
+        assert!(files[0].1.starts_with("#let partnerdocs-tabs("), "{}", files[0].1);
+        // Inline, it is the run that defines it.
+        let blocks: Vec<String> = (0..=MAX_SAME_SHAPE)
+            .map(|n| {
+                format!("#par[#partnerdocs-tabs(0pt, 9pt, 36pt, (), ([#\"{n} 2b7e\"],))]\n")
+            })
+            .collect();
+        let blocks: Vec<&str> = blocks.iter().map(String::as_str).collect();
+        let (markup, pieces) = document(&blocks);
+        let many = split(&markup, &pieces, main_id());
+        let run = file_text(&many, "run-1.typ");
+        assert!(run.starts_with("#let partnerdocs-tabs("), "{run}");
+        assert!(run.ends_with(blocks[MAX_SAME_SHAPE]), "{run}");
     }
 
     /// Renders a shipped template's markup whole, then split twice (its blocks inline,
