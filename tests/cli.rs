@@ -126,8 +126,8 @@ fn render_pdf_turns_the_word_file_on_stdin_into_a_pdf() {
 
     let render = |input: &[u8]| {
         let mut child = Command::new(env!("CARGO_BIN_EXE_partnerdocs"))
-            .args(["render-pdf", "--title", "T", "--subject", "S", "--author", "A"])
-            .args(["--ident", "x", "--date", "2026-12-03"])
+            .args(["render-pdf", "--title=-a title starting with a dash", "--subject=S"])
+            .args(["--author=A", "--ident=x", "--date=2026-12-03"])
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

@@ -188,18 +188,35 @@ fn run_file(
     if run.iter().any(|range| markup[range.clone()].contains("partnerdocs-tabs(")) {
         builder.text.push_str(TABS);
     }
-    let mut registry = REGISTRY.lock().unwrap_or_else(PoisonError::into_inner);
-    for range in run {
-        let block = &markup[range.clone()];
-        let source = match registry.shared_file(block) {
-            Some(source) => source,
-            None => match registry.shaped_id(block, shapes) {
-                Some(id) => Source::new(id, with_tabs(block)),
-                None => {
-                    builder.copy(range.clone());
-                    continue;
+    // Hashing and parsing happen outside the lock; other documents split meanwhile.
+    let hashes: Vec<(u128, u128)> = (run.iter())
+        .map(|range| {
+            (hash128(&markup[range.clone()]), hash128(&shape(&markup[range.clone()])))
+        })
+        .collect();
+    let homes: Vec<Home> = {
+        let mut registry = REGISTRY.lock().unwrap_or_else(PoisonError::into_inner);
+        (run.iter().zip(hashes))
+            .map(|(range, (text, shape))| {
+                let block = &markup[range.clone()];
+                match registry.shared_file(block, text) {
+                    Some(source) => Home::Shared(source),
+                    None => {
+                        registry.shaped_id(shape, shapes).map_or(Home::Inline, Home::Shaped)
+                    }
                 }
-            },
+            })
+            .collect()
+    };
+    for (range, home) in run.iter().zip(homes) {
+        let block = &markup[range.clone()];
+        let source = match home {
+            Home::Shared(source) => source,
+            Home::Shaped(id) => Source::new(id, with_tabs(block)),
+            Home::Inline => {
+                builder.copy(range.clone());
+                continue;
+            }
         };
         let _ = writeln!(builder.text, "#include \"{}\"", path_of(source.id()));
         let lead = source.text().len() - block.len();
@@ -209,6 +226,16 @@ fn run_file(
         });
     }
     Piece { source: Source::new(id, builder.text), origins: builder.origins }
+}
+
+/// Where a block of a run goes.
+enum Home {
+    /// The shared file of its text.
+    Shared(Source),
+    /// A file named by its shape and place.
+    Shaped(FileId),
+    /// The run's own file.
+    Inline,
 }
 
 /// A block's text, after the tab function when it uses it.
@@ -245,9 +272,9 @@ fn shape(block: &str) -> String {
 }
 
 impl Registry {
-    /// The shared file of a block seen before; `None` the first time (which is noted).
-    fn shared_file(&mut self, block: &str) -> Option<Source> {
-        let hash = hash128(block);
+    /// The shared file of a block seen before, by the hash of its text; `None` the first
+    /// time (which is noted).
+    fn shared_file(&mut self, block: &str, hash: u128) -> Option<Source> {
         if let Some(source) = self.shared.get(&hash) {
             return Some(source.clone());
         }
@@ -269,15 +296,15 @@ impl Registry {
 
     /// A file name for a block seen for the first time, the same in every document
     /// for the same place: named by the block's shape and how many blocks of that shape
-    /// came before it in the run. A table that names the partner in one cell then has
+    /// came before it in the document. A table that names the partner in one cell then has
     /// its other cells where they were in the last document, and their layout is
     /// reused. `None` past a few of one shape, or when names run short.
+    /// `hash` is the hash of the block's shape.
     fn shaped_id(
         &mut self,
-        block: &str,
+        hash: u128,
         shapes: &mut HashMap<u128, usize>,
     ) -> Option<FileId> {
-        let hash = hash128(&shape(block));
         let count = shapes.entry(hash).or_default();
         let place = *count;
         *count += 1;

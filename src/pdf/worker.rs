@@ -109,13 +109,18 @@ fn render_in_child(
     let exe = std::env::current_exe()
         .map_err(|err| format!("failed to find partnerdocs itself: {err}"))?;
     let mut command = Command::new(exe);
-    command
-        .args(["-q", "render-pdf", "--title", &info.title, "--subject", &info.subject])
-        .args(["--author", &info.author, "--ident", &info.ident])
-        .arg("--date")
-        .arg(info.as_of.format("%Y-%m-%d").to_string());
+    // `--name=value`, so that a value starting with a dash stays a value.
+    command.args(["-q", "render-pdf"]).args([
+        format!("--title={}", info.title),
+        format!("--subject={}", info.subject),
+        format!("--author={}", info.author),
+        format!("--ident={}", info.ident),
+        format!("--date={}", info.as_of.format("%Y-%m-%d")),
+    ]);
     for font in fonts {
-        command.arg("--font").arg(font);
+        let mut arg = std::ffi::OsString::from("--font=");
+        arg.push(font);
+        command.arg(arg);
     }
     let mut child = command
         .stdin(Stdio::piped())
