@@ -372,28 +372,29 @@ impl Converter {
             .iter()
             .find(|n| n.is("w:document"))
             .and_then(|d| child(d, "w:body"))
-            .ok_or("the document has no body")?
-            .clone();
+            .ok_or("the document has no body")?;
 
         // Split the body into sections: a paragraph holding w:sectPr ends one.
-        let mut sections: Vec<(Vec<Node>, Option<Node>)> = Vec::new();
-        let mut current = Vec::new();
-        for node in body.children() {
+        let children = body.children();
+        let mut sections: Vec<(&[Node], Option<&Node>)> = Vec::new();
+        let mut start = 0;
+        for (at, node) in children.iter().enumerate() {
             if node.is("w:sectPr") {
-                sections.push((std::mem::take(&mut current), Some(node.clone())));
+                sections.push((&children[start..at], Some(node)));
+                start = at + 1;
                 continue;
             }
             let section_end = node
                 .is("w:p")
-                .then(|| child(node, "w:pPr").and_then(|p| child(p, "w:sectPr")).cloned())
+                .then(|| child(node, "w:pPr").and_then(|p| child(p, "w:sectPr")))
                 .flatten();
-            current.push(node.clone());
             if let Some(properties) = section_end {
-                sections.push((std::mem::take(&mut current), Some(properties)));
+                sections.push((&children[start..=at], Some(properties)));
+                start = at + 1;
             }
         }
-        if !current.is_empty() {
-            sections.push((current, None));
+        if start < children.len() {
+            sections.push((&children[start..], None));
         }
 
         let mut markup = String::with_capacity(64 * 1024);
@@ -408,8 +409,8 @@ impl Converter {
             self.document_text.over(&TextArgs::default())
         );
         let mut previous: Option<Page> = None;
-        for (index, (blocks, properties)) in sections.iter().enumerate() {
-            let mut page = properties.as_ref().map(|p| self.page(p)).unwrap_or_default();
+        for (index, &(blocks, properties)) in sections.iter().enumerate() {
+            let mut page = properties.map(|p| self.page(p)).unwrap_or_default();
             if let Some(previous) = &previous {
                 page.inherit_stories(previous);
             }
