@@ -120,10 +120,10 @@ impl From<Outcome> for ExitCode {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging(&cli.common);
-    let cli = match cli.command {
-        Command::RenderPdf(args) => return crate::pdf::worker::serve(args),
-        command => Cli { command, common: cli.common },
-    };
+    // The child process a run starts needs no settings of its own.
+    if let Command::RenderPdf(args) = &cli.command {
+        return crate::pdf::worker::serve(args);
+    }
     crate::pdf::worker::allow_child_processes();
     let settings = match settings(cli.common) {
         Ok(settings) => settings,
@@ -138,7 +138,7 @@ pub fn main() -> ExitCode {
         Command::Score(args) => score::score(&settings, &args),
         Command::Templates => templates::templates(&settings),
         Command::Watch(args) => watch::watch(&settings, &args),
-        Command::RenderPdf(args) => return crate::pdf::worker::serve(args),
+        Command::RenderPdf(args) => return crate::pdf::worker::serve(&args),
     };
     match result {
         Ok(outcome) => outcome.into(),

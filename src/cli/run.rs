@@ -177,12 +177,8 @@ pub fn run_once(settings: &Settings) -> anyhow::Result<RunSummary> {
         progress: progress_bar(settings, rows.len() as u64, "documents"),
     };
     let schedule = board::schedule(&rows, &settings.config.board, settings.as_of);
-    let no_early = EarlyAttachments::default();
-    let early = EarlyAttachments::start(
-        &board_job(settings, &templates, &writer, &previous, &pdf, &no_early),
-        &schedule,
-        &rows,
-    );
+    let board_job = board_job(settings, &templates, &writer, &previous, &pdf);
+    let early = EarlyAttachments::start(&board_job, &schedule, &rows);
     let written = write_agreements(&job, &rows);
     job.progress.finish_and_clear();
     info!(
@@ -206,13 +202,8 @@ pub fn run_once(settings: &Settings) -> anyhow::Result<RunSummary> {
             format!("failed to archive old documents in {}", outputs.display())
         })?;
 
-    let board = write_board_files(
-        &board_job(settings, &templates, &writer, &previous, &pdf, &early),
-        settings,
-        &schedule,
-        &rows,
-        &written.files,
-    );
+    let board =
+        write_board_files(&board_job, &early, settings, &schedule, &rows, &written.files);
 
     let mut outcomes = written.outcomes.clone();
     outcomes.extend(board.outcomes.iter().cloned());
@@ -289,6 +280,7 @@ pub fn run_once(settings: &Settings) -> anyhow::Result<RunSummary> {
 /// attachment and packet, and `board.csv`.
 fn write_board_files(
     job: &BoardJob<'_>,
+    early: &EarlyAttachments,
     settings: &Settings,
     schedule: &board::Schedule,
     rows: &[(&crate::intake::Partnership, &rubric::Assessment)],
@@ -304,7 +296,7 @@ fn write_board_files(
             );
         }
     }
-    let written = write_board(job, schedule, rows, files);
+    let written = write_board(job, early, schedule, rows, files);
     for failure in &written.failures {
         error!("{failure}");
     }
@@ -327,7 +319,6 @@ fn board_job<'a>(
     writer: &'a OutputWriter,
     previous: &'a Manifest,
     pdf: &'a Option<PdfMaker>,
-    early: &'a EarlyAttachments,
 ) -> BoardJob<'a> {
     BoardJob {
         writer,
@@ -337,7 +328,6 @@ fn board_job<'a>(
         config: &settings.config,
         as_of: settings.as_of,
         pdf: pdf.as_ref(),
-        early,
     }
 }
 

@@ -22,7 +22,7 @@ use crate::outputs::agreements::AgreementFiles;
 use crate::outputs::manifest::{FileRecord, Manifest};
 use crate::outputs::writer::{OutputWriter, WriteOutcome};
 use crate::pdf::worker::{self, Pending};
-use crate::pdf::{DocumentInfo, PdfError, PdfMaker, Rendered};
+use crate::pdf::{DocumentInfo, PdfMaker, Rendered};
 use crate::rubric::Assessment;
 
 /// The folder under outputs/ holding one folder per meeting.
@@ -52,8 +52,6 @@ pub struct BoardJob<'a> {
     pub as_of: NaiveDate,
     /// Makes the attachment PDFs; `None` with `--no-pdf`, which also skips the packets.
     pub pdf: Option<&'a PdfMaker>,
-    /// Attachment PDFs begun before the agreements, by meeting.
-    pub early: &'a EarlyAttachments,
 }
 
 /// Attachment PDFs rendered in child processes while the agreements are made, each with
@@ -72,38 +70,45 @@ impl EarlyAttachments {
         schedule: &Schedule,
         rows: &[(&Partnership, &Assessment)],
     ) -> EarlyAttachments {
-        let early = EarlyAttachments::default();
         let (Some(template), Some(PdfMaker::Native(_))) = (job.template, job.pdf) else {
-            return early;
+            return EarlyAttachments::default();
         };
         let Some(queue) = worker::Queue::new() else {
-            return early;
+            return EarlyAttachments::default();
         };
         // The longest first: it decides when the last one is done.
         let mut meetings: Vec<_> = schedule.meetings.iter().collect();
         meetings.sort_by_key(|(_, m)| {
             std::cmp::Reverse(m.approval.len() + m.information.len())
         });
-        let mut pending = early.pending.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut pending = HashMap::new();
         for (date, meeting) in meetings {
             let data = agenda_data(*date, meeting, rows, job.config, job.as_of);
             let Ok(docx) = template.render(&data) else {
                 continue; // the Board stage reports it
             };
-            let info = attachment_info(job, *date);
-            let render = queue.add(docx.clone(), &info, &job.config.pdf.fonts);
+            let render = queue.add(
+                docx.clone(),
+                &attachment_info(job, *date),
+                &job.config.pdf.fonts,
+            );
             pending.insert(*date, (docx, render));
         }
-        drop(pending);
-        early
+        EarlyAttachments { pending: Mutex::new(pending) }
+    }
+
+    /// The Word file of the meeting's attachment, when it was filled early.
+    fn filled(&self, date: NaiveDate) -> Option<Vec<u8>> {
+        let pending = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
+        pending.get(&date).map(|(docx, _)| docx.clone())
     }
 
     /// The early PDF of the meeting's attachment, if one was begun from this very Word
     /// file and came back; `None` means render it now.
     fn take(&self, date: NaiveDate, docx: &[u8]) -> Option<Rendered> {
-        let mut pending = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
-        let (early_docx, render) = pending.remove(&date)?;
-        drop(pending);
+        let taken =
+            self.pending.lock().unwrap_or_else(PoisonError::into_inner).remove(&date);
+        let (early_docx, render) = taken?;
         match render.wait() {
             Ok(rendered) if early_docx == docx => {
                 debug!(meeting = %date, "the attachment was typeset beside the agreements");
@@ -159,6 +164,7 @@ pub struct BoardWritten {
 /// Writes every meeting's attachment and packet, then `board.csv`.
 pub fn write_board(
     job: &BoardJob<'_>,
+    early: &EarlyAttachments,
     schedule: &Schedule,
     rows: &[(&Partnership, &Assessment)],
     files: &[Option<AgreementFiles>],
@@ -166,7 +172,7 @@ pub fn write_board(
     let meetings: Vec<(&NaiveDate, &Meeting)> = schedule.meetings.iter().collect();
     let made: Vec<MeetingWritten> = meetings
         .par_iter()
-        .map(|(date, meeting)| write_meeting(job, **date, meeting, rows, files))
+        .map(|(date, meeting)| write_meeting(job, early, **date, meeting, rows, files))
         .collect();
 
     let mut written =
@@ -207,6 +213,7 @@ struct MeetingWritten {
 
 fn write_meeting(
     job: &BoardJob<'_>,
+    early: &EarlyAttachments,
     date: NaiveDate,
     meeting: &Meeting,
     rows: &[(&Partnership, &Assessment)],
@@ -224,9 +231,11 @@ fn write_meeting(
         return written;
     };
 
-    let data = agenda_data(date, meeting, rows, job.config, job.as_of);
     let docx_path = format!("{folder}/{ATTACHMENT_DOCX}");
-    let docx = match template.render(&data) {
+    let filled = early.filled(date).map(Ok).unwrap_or_else(|| {
+        template.render(&agenda_data(date, meeting, rows, job.config, job.as_of))
+    });
+    let docx = match filled {
         Ok(docx) => docx,
         Err(message) => {
             written.failures.push(format!("{docx_path}: {message}"));
@@ -251,15 +260,17 @@ fn write_meeting(
     };
     let long_date = date.format("%B %-d, %Y").to_string();
     let pdf_path = format!("{folder}/{ATTACHMENT_PDF}");
-    let early = job.early.take(date, &docx).map(Ok::<Rendered, PdfError>);
-    let rendered =
-        match early.unwrap_or_else(|| maker.render(&docx, &attachment_info(job, date))) {
-            Ok(rendered) => rendered,
-            Err(err) => {
-                written.failures.push(format!("{pdf_path}: {err}"));
-                return written;
-            }
-        };
+    let rendered = match early.take(date, &docx) {
+        Some(rendered) => Ok(rendered),
+        None => maker.render(&docx, &attachment_info(job, date)),
+    };
+    let rendered = match rendered {
+        Ok(rendered) => rendered,
+        Err(err) => {
+            written.failures.push(format!("{pdf_path}: {err}"));
+            return written;
+        }
+    };
     written.warnings.extend(rendered.warnings.iter().map(|w| format!("{pdf_path}: {w}")));
     let Some(pdf_outcome) =
         write_file(job, &pdf_path, KIND_PDF, &rendered.pdf, &mut written)

@@ -119,7 +119,7 @@ pub(crate) fn split(markup: &str, pieces: &Pieces, main: FileId) -> Split {
             stories += 1;
             let id = piece_id(&format!("story-{stories}.typ"));
             let _ = write!(builder.text, "context include \"{}\"", path_of(id));
-            files.insert(id, own_file(markup, id, "#", &range));
+            files.insert(id, story_file(markup, id, &range));
             at = range.end;
             continue;
         }
@@ -163,16 +163,16 @@ impl Builder<'_> {
     }
 }
 
-/// A file of this document alone: `lead`, the tab function when it is used, then
-/// `range` of the markup.
-fn own_file(markup: &str, id: FileId, lead: &str, range: &Range<usize>) -> Piece {
-    let mut builder = Builder { markup, text: String::new(), origins: Vec::new() };
-    if markup[range.clone()].contains("partnerdocs-tabs(") {
-        builder.text.push_str(TABS);
-    }
-    builder.text.push_str(lead);
-    builder.copy(range.clone());
-    Piece { source: Source::new(id, builder.text), origins: builder.origins }
+/// The file of a header or footer: its expression as markup.
+fn story_file(markup: &str, id: FileId, range: &Range<usize>) -> Piece {
+    let story = &markup[range.clone()];
+    block_piece(Source::new(id, with_tabs(&format!("#{story}"))), range)
+}
+
+/// The file of one block: `source` ends with the markup at `range`.
+fn block_piece(source: Source, range: &Range<usize>) -> Piece {
+    let lead = source.text().len() - range.len();
+    Piece { source, origins: vec![(lead, range.start, range.len())] }
 }
 
 /// The file of a run of blocks: each block as an include of its shared file when it
@@ -184,10 +184,6 @@ fn run_file(
     files: &mut HashMap<FileId, Piece>,
     shapes: &mut HashMap<u128, usize>,
 ) -> Piece {
-    let mut builder = Builder { markup, text: String::new(), origins: Vec::new() };
-    if run.iter().any(|range| markup[range.clone()].contains("partnerdocs-tabs(")) {
-        builder.text.push_str(TABS);
-    }
     // Hashing and parsing happen outside the lock; other documents split meanwhile.
     let hashes: Vec<(u128, u128)> = (run.iter())
         .map(|range| {
@@ -208,22 +204,24 @@ fn run_file(
             })
             .collect()
     };
+    let mut builder = Builder { markup, text: String::new(), origins: Vec::new() };
+    let inline_tabs = (run.iter().zip(&homes)).any(|(range, home)| {
+        matches!(home, Home::Inline) && markup[range.clone()].contains("partnerdocs-tabs(")
+    });
+    if inline_tabs {
+        builder.text.push_str(TABS);
+    }
     for (range, home) in run.iter().zip(homes) {
-        let block = &markup[range.clone()];
         let source = match home {
             Home::Shared(source) => source,
-            Home::Shaped(id) => Source::new(id, with_tabs(block)),
+            Home::Shaped(id) => Source::new(id, with_tabs(&markup[range.clone()])),
             Home::Inline => {
                 builder.copy(range.clone());
                 continue;
             }
         };
         let _ = writeln!(builder.text, "#include \"{}\"", path_of(source.id()));
-        let lead = source.text().len() - block.len();
-        files.entry(source.id()).or_insert_with(|| Piece {
-            source,
-            origins: vec![(lead, range.start, block.len())],
-        });
+        files.entry(source.id()).or_insert_with(|| block_piece(source, range));
     }
     Piece { source: Source::new(id, builder.text), origins: builder.origins }
 }

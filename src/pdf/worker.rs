@@ -173,7 +173,7 @@ pub struct RenderArgs {
 }
 
 /// The child's side: renders the Word file on stdin to a PDF on stdout.
-pub fn serve(args: RenderArgs) -> ExitCode {
+pub fn serve(args: &RenderArgs) -> ExitCode {
     let outcome = render(args);
     let (report, code) = match outcome {
         Ok((pdf, pages, warnings)) => match std::io::stdout().lock().write_all(&pdf) {
@@ -193,25 +193,25 @@ fn failed(error: String) -> Report {
     Report { pages: 0, warnings: Vec::new(), error: Some(error) }
 }
 
-fn render(args: RenderArgs) -> Result<(Vec<u8>, usize, Vec<String>), String> {
+fn render(args: &RenderArgs) -> Result<(Vec<u8>, usize, Vec<String>), String> {
     let mut docx = Vec::new();
     std::io::stdin()
         .read_to_end(&mut docx)
         .map_err(|err| format!("failed to read the document: {err}"))?;
     let config = PdfConfig {
         engine: PdfEngineKind::Native,
-        fonts: args.fonts,
+        fonts: args.fonts.clone(),
         // Not used by the built-in engine.
         libreoffice_workers: 1,
         libreoffice_timeout_seconds: 1,
     };
     let maker = PdfMaker::new(&config).map_err(|err| err.to_string())?;
     let info = DocumentInfo {
-        title: args.title,
-        subject: args.subject,
-        author: args.author,
+        title: args.title.clone(),
+        subject: args.subject.clone(),
+        author: args.author.clone(),
         as_of: args.date,
-        ident: args.ident,
+        ident: args.ident.clone(),
     };
     let rendered = maker.render(&docx, &info).map_err(|err| err.to_string())?;
     Ok((rendered.pdf, rendered.pages, rendered.warnings))

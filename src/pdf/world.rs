@@ -122,9 +122,16 @@ impl DocumentWorld<'_> {
 
     /// Where a byte of one of the markup's files came from in the markup.
     pub(crate) fn markup_offset(&self, id: FileId, offset: usize) -> Option<usize> {
-        let piece =
-            if id == self.main.source.id() { &self.main } else { self.pieces.get(&id)? };
-        piece.origin(offset)
+        self.piece(id)?.origin(offset)
+    }
+
+    /// One of the files the markup was split into.
+    fn piece(&self, id: FileId) -> Option<&Piece> {
+        if id == self.main.source.id() {
+            Some(&self.main)
+        } else {
+            self.pieces.get(&id)
+        }
     }
 
     /// The caller's bytes for a file the document loads.
@@ -158,10 +165,7 @@ impl World for DocumentWorld<'_> {
     }
 
     fn source(&self, id: FileId) -> FileResult<Source> {
-        if id == self.main.source.id() {
-            return Ok(self.main.source.clone());
-        }
-        if let Some(piece) = self.pieces.get(&id) {
+        if let Some(piece) = self.piece(id) {
             return Ok(piece.source.clone());
         }
         let text =
@@ -170,10 +174,7 @@ impl World for DocumentWorld<'_> {
     }
 
     fn file(&self, id: FileId) -> FileResult<Bytes> {
-        if id == self.main.source.id() {
-            return Ok(Bytes::from_string(self.main.source.clone()));
-        }
-        if let Some(piece) = self.pieces.get(&id) {
+        if let Some(piece) = self.piece(id) {
             return Ok(Bytes::from_string(piece.source.clone()));
         }
         self.lookup(id).cloned()
