@@ -14,10 +14,11 @@ runs=${2:-3}
 lo_runs=${3:-1}
 
 cargo build --release --quiet --bin partnerdocs --example generate_workbook
+release=${CARGO_TARGET_DIR:-target}/release
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir "$work/inputs"
-target/release/examples/generate_workbook "$work/inputs/partnerships.xlsx" "$rows"
+"$release/examples/generate_workbook" "$work/inputs/partnerships.xlsx" "$rows"
 
 # Prints the median of the first column of a file of numbers.
 median() {
@@ -26,17 +27,21 @@ median() {
     sort -n "$1" | sed -n "$(( (count + 1) / 2 ))p"
 }
 
-# bench ENGINE RUNS: times RUNS runs, each into a new outputs folder.
+# bench ENGINE RUNS: times RUNS runs, each into a new outputs folder. The folders are
+# removed only at exit: ext4 without a journal passes over inodes freed in the last few
+# minutes when it allocates new ones, so deleting a run's 5,000 files just before the
+# next run makes every file that run creates scan past them. That times the file system,
+# not partnerdocs.
 bench() {
     local engine=$1 times="$work/times-$1"
     : >"$times"
     for run in $(seq "$2"); do
-        /usr/bin/time -f "%e %M" -o "$work/time" target/release/partnerdocs -q run \
+        /usr/bin/time -f "%e %M" -o "$work/time" "$release/partnerdocs" -q run \
             --inputs "$work/inputs" --outputs "$work/$engine-$run" --templates templates \
             --as-of 2026-12-03 --pdf-engine "$engine" >/dev/null || true
         cat "$work/time" >>"$times"
+        echo "$engine run $run: $(cut -d' ' -f1 "$work/time") s" >&2
         pdfs=$(find "$work/$engine-$run/agreements" -name '*.pdf' | wc -l)
-        rm -rf "${work:?}/$engine-$run"
     done
     secs=$(median "$times")
     kb=$(cut -d' ' -f2 "$times" | sort -n | sed -n "$(( ($2 + 1) / 2 ))p")

@@ -12,15 +12,16 @@ rows=${2:-100000}
 runs=${3:-5}
 
 cargo build --release --quiet --bin partnerdocs --example generate_workbook
+release=${CARGO_TARGET_DIR:-target}/release
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir "$work/inputs"
-target/release/examples/generate_workbook "$work/inputs/partnerships.xlsx" "$rows"
+"$release/examples/generate_workbook" "$work/inputs/partnerships.xlsx" "$rows"
 
 # Each run writes to a new folder: deleting the last run's files while timing the next
 # would measure the file system's clean-up too.
 for run in $(seq "$runs"); do
-    /usr/bin/time -f "%e %M" -o "$work/time" target/release/partnerdocs -q "$command" \
+    /usr/bin/time -f "%e %M" -o "$work/time" "$release/partnerdocs" -q "$command" \
         --inputs "$work/inputs" --outputs "$work/outputs-$run" --templates templates \
         --as-of 2026-12-03 --no-pdf >/dev/null || true
     cat "$work/time"
