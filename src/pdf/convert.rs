@@ -14,6 +14,7 @@ use std::sync::{LazyLock, Mutex, PoisonError};
 
 use crate::docx::xml::{self, Node};
 use crate::pdf::fonts::family_for;
+use crate::pdf::measure::{Face, LineMeasure};
 use crate::pdf::numbering::{format_number, is_symbol_font, Numbering};
 use crate::pdf::pieces::Pieces;
 use crate::pdf::styles::{
@@ -171,10 +172,15 @@ struct Flow {
 }
 
 impl Flow {
-    /// The room the last paragraph of a cell or story keeps below it.
+    /// The room the last paragraph of a cell or story keeps below it, in points.
+    fn room_below(&self) -> f64 {
+        self.after.map_or(0.0, |after| (after + self.leading).max(0.0))
+    }
+
+    /// That room as markup (empty for none).
     fn end(&self) -> String {
-        match self.after.map(|after| after + self.leading) {
-            Some(room) if room > 0.0 => format!("#v({}pt)", num(room)),
+        match self.room_below() {
+            room if room > 0.0 => format!("#v({}pt)", num(room)),
             _ => String::new(),
         }
     }
@@ -236,6 +242,44 @@ struct Converter {
     /// The text formatting of the paragraph being converted, which its runs state only
     /// their differences from; `None` outside a paragraph (in a footnote, say).
     paragraph_text: Option<TextArgs>,
+    /// What the table cell being converted shows about its lines; `None` outside cells.
+    line: Option<LineMeasure>,
+    /// The text arguments of each run format met so far.
+    text_args_seen: HashMap<TextKey, TextArgs>,
+}
+
+/// What a run's `text()` arguments depend on: its font, size, kerning, weight, style
+/// and colour, the paragraph's line spacing and the automatic colour around it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct TextKey {
+    font: Option<String>,
+    size: Option<u64>,
+    kern: Option<u64>,
+    bold: Option<bool>,
+    italic: Option<bool>,
+    color: Option<String>,
+    spacing: (u8, u64),
+    auto_color: Option<&'static str>,
+}
+
+impl TextKey {
+    fn new(run: &RunProps, spacing: LineSpacing, auto_color: Option<&'static str>) -> Self {
+        let spacing = match spacing {
+            LineSpacing::Multiple(factor) => (0, factor.to_bits()),
+            LineSpacing::Exact(points) => (1, points.to_bits()),
+            LineSpacing::AtLeast(points) => (2, points.to_bits()),
+        };
+        TextKey {
+            font: run.font.clone(),
+            size: run.size.map(f64::to_bits),
+            kern: run.kern.map(f64::to_bits),
+            bold: run.bold,
+            italic: run.italic,
+            color: run.color.clone(),
+            spacing,
+            auto_color,
+        }
+    }
 }
 
 /// The arguments of a typst `text` call or rule, by name, in a fixed order.
@@ -359,11 +403,20 @@ impl Converter {
             images: 0,
             document_text: TextArgs::default(),
             paragraph_text: None,
+            line: None,
+            text_args_seen: HashMap::new(),
         })
     }
 
     fn warn(&mut self, message: impl Into<String>) {
         self.warnings.insert(message.into());
+    }
+
+    /// The cell being converted holds something whose lines are not measured here.
+    fn unmeasured(&mut self) {
+        if let Some(line) = &mut self.line {
+            line.give_up();
+        }
     }
 
     fn convert(&mut self) -> Result<Converted, String> {
@@ -710,6 +763,12 @@ impl Converter {
                 });
             }
         }
+        if let Some(line) = &mut self.line {
+            line.paragraph(self.text_width - para.right.unwrap_or(0.0) - line_start(&para));
+            if label.is_some() {
+                line.give_up();
+            }
+        }
         let style_id = style.clone().unwrap_or_default();
         if para.contextual == Some(true) {
             if previous == Some(style_id.as_str()) {
@@ -744,6 +803,9 @@ impl Converter {
         self.space_before(flow, para.before.unwrap_or(0.0), out);
         let line_end = self.text_width - para.right.unwrap_or(0.0);
         let last = segments.len() - 1;
+        if last > 0 {
+            self.unmeasured();
+        }
         let mut last_leading = 0.0;
         for (index, content) in segments.into_iter().enumerate() {
             if index > 0 {
@@ -905,6 +967,18 @@ impl Converter {
     ///
     /// The top and bottom edges make the line as tall as Word makes it with `spacing`.
     fn text_args(&mut self, run: &RunProps, spacing: LineSpacing) -> TextArgs {
+        // Most runs of a document share a few formats, so each is worked out once.
+        let key = TextKey::new(run, spacing, self.auto_color);
+        if let Some(args) = self.text_args_seen.get(&key) {
+            return args.clone();
+        }
+        let args = self.new_text_args(run, spacing);
+        self.text_args_seen.insert(key, args.clone());
+        args
+    }
+
+    /// Works out [`Self::text_args`].
+    fn new_text_args(&mut self, run: &RunProps, spacing: LineSpacing) -> TextArgs {
         let word_font = run.font.clone().unwrap_or_else(|| "Calibri".into());
         let family = family_for(&word_font);
         if family == crate::pdf::FALLBACK_FAMILY
@@ -1000,7 +1074,11 @@ impl Converter {
         out: &mut Vec<String>,
     ) {
         for node in nodes {
-            match node.name().unwrap_or_default() {
+            let name = node.name().unwrap_or_default();
+            if !MEASURED_INLINES.contains(&name) {
+                self.unmeasured();
+            }
+            match name {
                 "w:r" => self.run(node, paragraph_run, para, out),
                 "w:hyperlink" => {
                     let target = attr(node, "r:id")
@@ -1064,7 +1142,11 @@ impl Converter {
         let direct = rpr.map(|r| run_props(r, &self.styles.theme)).unwrap_or_default();
         let run = self.styles.run(paragraph_run, style.as_deref(), &direct);
         for part in node.children() {
-            match part.name().unwrap_or_default() {
+            let name = part.name().unwrap_or_default();
+            if !matches!(name, "w:t" | "w:rPr" | "w:lastRenderedPageBreak") {
+                self.unmeasured();
+            }
+            match name {
                 "w:fldChar" => match attr(part, "w:fldCharType") {
                     Some("begin") => self.field = Field::Instruction(String::new()),
                     Some("separate") => {
@@ -1097,6 +1179,7 @@ impl Converter {
                     || matches!(self.field, Field::Instruction(_)) => {}
                 "w:t" => {
                     let text = element_text(part);
+                    self.measure_text(&run, &text);
                     if run.hidden == Some(true) {
                         if text.trim() == SIGNATURE_END {
                             self.signature_edge("end", out);
@@ -1186,6 +1269,32 @@ impl Converter {
                 }
                 _ => {}
             }
+        }
+    }
+
+    /// Adds a run's text to the width of the cell's line, when in a cell.
+    fn measure_text(&mut self, run: &RunProps, text: &str) {
+        let Some(line) = &mut self.line else {
+            return;
+        };
+        let size = run.size.unwrap_or(11.0);
+        let plain = run.hidden != Some(true)
+            && run.small_caps != Some(true)
+            && run.vertical.is_none()
+            && !run.kern.is_some_and(|from| size >= from);
+        if !plain {
+            line.give_up();
+            return;
+        }
+        let face = Face {
+            family: family_for(run.font.as_deref().unwrap_or("Calibri")),
+            bold: run.bold == Some(true),
+            italic: run.italic == Some(true),
+        };
+        if run.caps == Some(true) {
+            line.text(face, size, &text.to_uppercase());
+        } else {
+            line.text(face, size, text);
         }
     }
 
@@ -1339,6 +1448,9 @@ impl Converter {
     /// A table: column widths from its grid, merged cells, borders, shading, header rows.
     fn table(&mut self, node: &Node, out: &mut String) {
         self.tables += 1;
+        // A table inside a cell leaves that cell's lines unmeasured.
+        self.unmeasured();
+        let outer_line = self.line.take();
         let tblpr = child(node, "w:tblPr");
         let mut columns: Vec<f64> = child(node, "w:tblGrid")
             .map(|g| {
@@ -1464,67 +1576,79 @@ impl Converter {
             }
             None => ("none".into(), 0.0),
         };
-        let widths: Vec<String> =
-            columns.iter().map(|w| format!("{}pt", num(*w))).collect();
-        let _ = writeln!(
-            out,
-            "#block(width: 100%, inset: (bottom: {}pt))[#table(columns: ({},), stroke: {stroke}, inset: (top: {}pt, bottom: {}pt, left: {}pt, right: {}pt), align: left,",
-            num(rule),
-            widths.join(", "),
-            num(inset.0 + rule),
-            num(inset.1),
-            num(inset.2),
-            num(inset.3),
-        );
+        // Every cell is converted first, so that the table's own bottom inset can be the
+        // one most of its cells take.
         let saved_width = self.text_width;
-        let mut in_header = false;
+        let spans_rows = laid.iter().flatten().any(|cell| cell.rowspan > 1);
+        let mut rows: Vec<Vec<CellMarkup>> = Vec::with_capacity(laid.len());
         for (row_index, cells) in laid.iter().enumerate() {
-            if row_index == 0 && header_rows > 0 {
-                out.push_str("table.header(repeat: true,\n");
-                in_header = true;
-            }
+            let mut row: Vec<CellMarkup> = Vec::with_capacity(cells.len());
             for cell in cells {
-                let tcpr = child(cell.node, "w:tcPr");
-                let fill = tcpr
-                    .and_then(|p| child(p, "w:shd"))
-                    .and_then(|s| attr(s, "w:fill"))
-                    .filter(|f| f.len() == 6 && f.chars().all(|c| c.is_ascii_hexdigit()));
-                let valign = match tcpr
-                    .and_then(|p| child(p, "w:vAlign"))
-                    .and_then(|v| attr(v, "w:val"))
-                {
-                    Some("center") => "horizon",
-                    Some("bottom") => "bottom",
-                    _ => "top",
-                };
-                self.text_width = columns[cell.column.min(columns.len() - 1)
+                let width = columns[cell.column.min(columns.len() - 1)
                     ..(cell.column + cell.colspan).min(columns.len())]
                     .iter()
-                    .sum::<f64>()
-                    - inset.2
-                    - inset.3;
-                // The last paragraph's space after stays inside the cell.
-                let (mut content, mut flow) = (String::new(), Flow::default());
-                let outer_color = self.auto_color;
-                if fill.is_some_and(is_dark) {
-                    self.auto_color = Some(WHITE);
+                    .sum::<f64>();
+                self.text_width = width - inset.2 - inset.3;
+                row.push(self.table_cell(cell.node, cell.colspan, cell.rowspan, inset.1));
+            }
+
+            // In a row kept whole, the last paragraph's space after goes into the
+            // cell's bottom inset: the same room, and nothing left over to split off.
+            // When each cell also holds one line that fits, the row cannot split at
+            // all, and it is set as breakable: the same page, and less work for typst.
+            let whole = unsplit[row_index];
+            let header = row_index < header_rows;
+            let one_line =
+                whole && !spans_rows && !header && row.iter().all(|c| c.one_line);
+            for cell in &mut row {
+                if whole {
+                    cell.bottom += cell.room_below;
+                    cell.room_below = 0.0;
                 }
-                self.blocks(cell.node.children(), &mut flow, &mut content);
-                self.auto_color = outer_color;
-                content.push_str(&flow.end());
-                let mut spans = String::new();
-                if cell.colspan > 1 {
-                    let _ = write!(spans, "colspan: {}, ", cell.colspan);
+                cell.keep_whole = whole && !one_line;
+            }
+            rows.push(row);
+        }
+        self.text_width = saved_width;
+        self.line = outer_line;
+
+        let bottom =
+            most_common(rows.iter().flatten().map(|cell| cell.bottom)).unwrap_or(inset.1);
+        let widths: Vec<String> =
+            columns.iter().map(|w| format!("{}pt", num(*w))).collect();
+        let sides = |bottom: f64| {
+            format!(
+                "(top: {}pt, bottom: {}pt, left: {}pt, right: {}pt)",
+                num(inset.0 + rule),
+                num(bottom),
+                num(inset.2),
+                num(inset.3),
+            )
+        };
+        let _ = writeln!(
+            out,
+            "#block(width: 100%, inset: (bottom: {}pt))[#table(columns: ({},), stroke: {stroke}, inset: {}, align: left,",
+            num(rule),
+            widths.join(", "),
+            sides(bottom),
+        );
+        for (row_index, row) in rows.iter().enumerate() {
+            if row_index == 0 && header_rows > 0 {
+                out.push_str("table.header(repeat: true,\n");
+            }
+            for cell in row {
+                let _ = write!(out, "table.cell({}", cell.head);
+                if num(cell.bottom) != num(bottom) {
+                    let _ = write!(out, ", inset: {}", sides(cell.bottom));
                 }
-                if cell.rowspan > 1 {
-                    let _ = write!(spans, "rowspan: {}, ", cell.rowspan);
+                if cell.keep_whole {
+                    out.push_str(", breakable: false");
                 }
-                let _ = writeln!(
-                    out,
-                    "table.cell({spans}align: {valign}{}{})[{content}],",
-                    fill.map(|f| format!(", fill: rgb(\"#{f}\")")).unwrap_or_default(),
-                    if unsplit[row_index] { ", breakable: false" } else { "" },
-                );
+                let _ = write!(out, ")[{}", cell.content);
+                if cell.room_below > 0.0 {
+                    let _ = write!(out, "#v({}pt)", num(cell.room_below));
+                }
+                out.push_str("],\n");
             }
             // A row that stops short of the grid's end keeps the next row off its place.
             if let Some(missing) = columns.len().checked_sub(covered[row_index]) {
@@ -1535,17 +1659,93 @@ impl Converter {
                     );
                 }
             }
-            if in_header && row_index + 1 == header_rows {
+            if header_rows > 0 && row_index + 1 == header_rows.min(rows.len()) {
                 out.push_str("),\n");
-                in_header = false;
             }
         }
-        if in_header {
-            out.push_str("),\n");
-        }
-        self.text_width = saved_width;
         out.push_str(")]\n");
     }
+
+    /// One table cell's markup, its text width already set; `bottom` is the table's
+    /// bottom inset.
+    fn table_cell(
+        &mut self,
+        node: &Node,
+        colspan: usize,
+        rowspan: usize,
+        bottom: f64,
+    ) -> CellMarkup {
+        let tcpr = child(node, "w:tcPr");
+        let fill = tcpr
+            .and_then(|p| child(p, "w:shd"))
+            .and_then(|s| attr(s, "w:fill"))
+            .filter(|f| f.len() == 6 && f.chars().all(|c| c.is_ascii_hexdigit()));
+        let valign =
+            match tcpr.and_then(|p| child(p, "w:vAlign")).and_then(|v| attr(v, "w:val")) {
+                Some("center") => "horizon",
+                Some("bottom") => "bottom",
+                _ => "top",
+            };
+
+        let (mut content, mut flow) = (String::new(), Flow::default());
+        let outer_color = self.auto_color;
+        if fill.is_some_and(is_dark) {
+            self.auto_color = Some(WHITE);
+        }
+        self.line = Some(LineMeasure::default());
+        self.blocks(node.children(), &mut flow, &mut content);
+        let one_line = self.line.take().is_some_and(|line| line.is_one_line());
+        self.auto_color = outer_color;
+
+        let mut head = String::new();
+        if colspan > 1 {
+            let _ = write!(head, "colspan: {colspan}, ");
+        }
+        if rowspan > 1 {
+            let _ = write!(head, "rowspan: {rowspan}, ");
+        }
+        let _ = write!(head, "align: {valign}");
+        if let Some(fill) = fill {
+            let _ = write!(head, ", fill: rgb(\"#{fill}\")");
+        }
+        CellMarkup {
+            head,
+            content,
+            bottom,
+            room_below: flow.room_below(),
+            one_line,
+            keep_whole: false,
+        }
+    }
+}
+
+/// A converted table cell, before the table around it is written.
+struct CellMarkup {
+    /// The arguments of `table.cell` besides its inset and breakability.
+    head: String,
+    content: String,
+    /// The cell's bottom inset, in points.
+    bottom: f64,
+    /// The room its last paragraph keeps below it, set after the content.
+    room_below: f64,
+    /// Whether the cell is one paragraph on one line.
+    one_line: bool,
+    /// Whether the cell is marked as not breakable across pages.
+    keep_whole: bool,
+}
+
+/// The value that occurs most often (the first of equals), compared as markup writes it.
+fn most_common(values: impl Iterator<Item = f64>) -> Option<f64> {
+    let mut counts: Vec<(String, f64, usize)> = Vec::new();
+    for value in values {
+        let key = num(value);
+        match counts.iter_mut().find(|(k, ..)| *k == key) {
+            Some((.., count)) => *count += 1,
+            None => counts.push((key, value, 1)),
+        }
+    }
+    let best = counts.iter().map(|(.., count)| *count).max()?;
+    counts.into_iter().find(|(.., count)| *count == best).map(|(_, value, _)| value)
 }
 
 /// The installed family to draw `c` with when the built-in `family` has no glyph for it,
@@ -1605,6 +1805,21 @@ fn leading(run: &RunProps, spacing: LineSpacing) -> f64 {
 
 /// White, for text in Word's automatic colour on dark shading.
 const WHITE: &str = "FFFFFF";
+
+/// What a paragraph may hold and still have its lines measured in a table cell: runs,
+/// the elements that only group runs, and marks that take no room.
+const MEASURED_INLINES: [&str; 10] = [
+    "w:r",
+    "w:pPr",
+    "w:ins",
+    "w:smartTag",
+    "w:customXml",
+    "w:proofErr",
+    "w:bookmarkStart",
+    "w:bookmarkEnd",
+    "w:permStart",
+    "w:permEnd",
+];
 
 /// Whether shading of colour `RRGGBB` is dark enough that Word sets text in its automatic
 /// colour white on it, as LibreOffice judges it (luminance at most 62 of 255).
@@ -1708,11 +1923,14 @@ pub fn string_literal(text: &str) -> String {
 
 /// A length in points, without needless digits.
 fn num(value: f64) -> String {
-    let rounded = (value * 100.0).round() / 100.0;
-    if rounded == rounded.trunc() {
-        format!("{}", rounded as i64)
-    } else {
-        format!("{rounded}")
+    // In whole hundredths, so that only integers are formatted.
+    let hundredths = (value * 100.0).round() as i64;
+    let (whole, part) = (hundredths / 100, (hundredths % 100).unsigned_abs());
+    let sign = if hundredths < 0 && whole == 0 { "-" } else { "" };
+    match part {
+        0 => format!("{whole}"),
+        _ if part % 10 == 0 => format!("{sign}{whole}.{}", part / 10),
+        _ => format!("{sign}{whole}.{part:02}"),
     }
 }
 
@@ -1755,6 +1973,36 @@ pub(crate) const TABS: &str = r#"#let partnerdocs-tabs(start, end, step, stops, 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lengths_keep_two_decimals_at_most_and_no_needless_digits() {
+        let cases = [
+            (0.0, "0"),
+            (12.0, "12"),
+            (9.7, "9.7"),
+            (0.05, "0.05"),
+            (-2.5, "-2.5"),
+            (-0.25, "-0.25"),
+            (-0.001, "0"),
+            (1.005, "1"),
+            (10.7049, "10.7"),
+            (-13.333, "-13.33"),
+        ];
+        for (value, written) in cases {
+            assert_eq!(num(value), written, "{value}");
+        }
+        // The same as formatting the rounded float, over a spread of values.
+        for step in -20_000..20_000 {
+            let value = f64::from(step) * 0.0137;
+            let rounded = (value * 100.0).round() / 100.0;
+            let float = if rounded == rounded.trunc() {
+                format!("{}", rounded as i64)
+            } else {
+                format!("{rounded}")
+            };
+            assert_eq!(num(value), float, "{value}");
+        }
+    }
 
     #[test]
     fn literals_escape_what_typst_reads() {

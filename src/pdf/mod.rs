@@ -11,11 +11,13 @@ mod diagnostics;
 mod engine;
 mod fonts;
 pub mod libreoffice;
+mod measure;
 mod numbering;
 mod pieces;
 mod signature;
 mod styles;
 mod thread;
+mod update;
 pub mod worker;
 mod world;
 

@@ -4,7 +4,8 @@
 //! The converter leaves a labelled marker at each end of a line drawn by a template's
 //! `{{signature "name"}}`; after layout their positions give the field's place. The fields
 //! are added to typst's PDF as an incremental update, so the typeset file is kept byte
-//! for byte and only the changed page, form and catalog objects follow it.
+//! for byte and only the changed page, form and catalog objects follow it; only those
+//! objects are read (see `update`).
 
 use std::collections::HashSet;
 
@@ -17,6 +18,7 @@ use typst::utils::PicoStr;
 use typst_layout::PagedDocument;
 
 use crate::pdf::convert::SIGNATURE_LABEL;
+use crate::pdf::update::{read_revision, Revision};
 
 /// How far a signature field reaches above its line, in points: room for a signature.
 const FIELD_HEIGHT: f64 = 26.0;
@@ -102,13 +104,20 @@ pub fn add_signature_fields(
     if places.is_empty() {
         return Ok(pdf);
     }
-    let previous = Document::load_mem(&pdf).map_err(|err| err.to_string())?;
-    let pages = previous.get_pages();
-    let root = previous
-        .trailer
-        .get(b"Root")
-        .and_then(Object::as_reference)
-        .map_err(|err| format!("the PDF has no catalog ({err})"))?;
+    let wanted: Vec<usize> = places.iter().map(|place| place.page).collect();
+    let (previous, pages, root) = match read_revision(&pdf, &wanted) {
+        Some(Revision { document, pages, root }) => (document, pages, root),
+        None => {
+            let previous = Document::load_mem(&pdf).map_err(|err| err.to_string())?;
+            let pages = previous.get_pages();
+            let root = previous
+                .trailer
+                .get(b"Root")
+                .and_then(Object::as_reference)
+                .map_err(|err| format!("the PDF has no catalog ({err})"))?;
+            (previous, pages, root)
+        }
+    };
     let mut update = IncrementalDocument::create_from(pdf, previous);
 
     let mut fields = Vec::with_capacity(places.len());

@@ -109,6 +109,11 @@ fn render_in_child(
     let exe = std::env::current_exe()
         .map_err(|err| format!("failed to find partnerdocs itself: {err}"))?;
     let mut command = Command::new(exe);
+    // The child only grows until it exits: memory it frees is better kept for reuse
+    // than handed back to the system and asked for again (unless the user said otherwise).
+    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
+        command.env("MIMALLOC_PURGE_DELAY", "-1");
+    }
     // `--name=value`, so that a value starting with a dash stays a value.
     command.args(["-q", "render-pdf"]).args([
         format!("--title={}", info.title),
