@@ -1576,6 +1576,29 @@ impl Converter {
             }
             None => ("none".into(), 0.0),
         };
+        // The table states the text formatting most of its cells start in once, and each
+        // cell paragraph only how it differs: most cells of a table are set alike.
+        let mut starts: Vec<(TextArgs, usize)> = Vec::new();
+        for cell in laid.iter().flatten() {
+            let Some(text) = self.first_paragraph_text(cell.node) else {
+                continue;
+            };
+            match starts.iter_mut().find(|(seen, _)| *seen == text) {
+                Some((_, count)) => *count += 1,
+                None => starts.push((text, 1)),
+            }
+        }
+        let most = starts.iter().map(|(_, count)| *count).max().unwrap_or(0);
+        let table_text = starts
+            .into_iter()
+            .find(|(_, count)| *count == most)
+            .map(|(text, _)| text)
+            .filter(|text| *text != self.document_text);
+        let outer_text = match &table_text {
+            Some(text) => Some(std::mem::replace(&mut self.document_text, text.clone())),
+            None => None,
+        };
+
         // Every cell is converted first, so that the table's own bottom inset can be the
         // one most of its cells take.
         let saved_width = self.text_width;
@@ -1611,6 +1634,11 @@ impl Converter {
         }
         self.text_width = saved_width;
         self.line = outer_line;
+        let mut rules = String::new();
+        if let Some(outer) = outer_text {
+            let _ = write!(rules, "#set text({}); ", self.document_text.over(&outer));
+            self.document_text = outer;
+        }
 
         let bottom =
             most_common(rows.iter().flatten().map(|cell| cell.bottom)).unwrap_or(inset.1);
@@ -1627,7 +1655,7 @@ impl Converter {
         };
         let _ = writeln!(
             out,
-            "#block(width: 100%, inset: (bottom: {}pt))[#table(columns: ({},), stroke: {stroke}, inset: {}, align: left,",
+            "#block(width: 100%, inset: (bottom: {}pt))[{rules}#table(columns: ({},), stroke: {stroke}, inset: {}, align: left,",
             num(rule),
             widths.join(", "),
             sides(bottom),
@@ -1664,6 +1692,20 @@ impl Converter {
             }
         }
         out.push_str(")]\n");
+    }
+
+    /// The text arguments of the first paragraph directly in a cell, as
+    /// [`Self::paragraph`] works them out (`None` when the cell starts otherwise).
+    fn first_paragraph_text(&mut self, cell: &Node) -> Option<TextArgs> {
+        let paragraph = cell.children().iter().find(|n| n.is("w:p") || n.is("w:tbl"))?;
+        if !paragraph.is("w:p") {
+            return None;
+        }
+        let ppr = child(paragraph, "w:pPr");
+        let style = ppr.and_then(|p| child(p, "w:pStyle")).and_then(|s| attr(s, "w:val"));
+        let direct = ppr.map(para_props).unwrap_or_default();
+        let (para, run) = self.styles.paragraph(style, &direct);
+        Some(self.text_args(&run, line_spacing(&para)))
     }
 
     /// One table cell's markup, its text width already set; `bottom` is the table's
